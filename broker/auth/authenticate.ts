@@ -1,0 +1,88 @@
+import type { Metadata } from '@grpc/grpc-js';
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
+import { SIGNING_ALG } from '../../lib/crypto/keys.ts';
+import { HubError } from '../../lib/errors/hub-error.ts';
+import type { ReplayGuard } from '../../lib/replay-guard.ts';
+import type { Policy } from '../../policies/policy.types.ts';
+
+export interface Caller {
+  agency: string;
+}
+
+export interface AuthOptions {
+  audience: string;
+  maxLifetimeSec: number;
+  clockSkewSec: number;
+}
+
+/**
+ * Authenticates an agency from its JWT (`authorization: Bearer …`). The token
+ * is attacker-controlled: its unverified header and issuer only choose which
+ * registered key to try; nothing else is trusted until the signature verifies.
+ * Fails closed with a code that says which check failed.
+ */
+export async function authenticate(metadata: Metadata, policy: Policy, replay: ReplayGuard, options: AuthOptions): Promise<Caller> {
+  const token = bearerToken(metadata);
+  let kid: string;
+  let issuer: string;
+  try {
+    const header = decodeProtectedHeader(token);
+    const claims = decodeJwt(token);
+    if (header.alg !== SIGNING_ALG) throw new Error(`alg must be ${SIGNING_ALG}`);
+    if (typeof header.kid !== 'string') throw new Error('header has no kid');
+    if (typeof claims.iss !== 'string') throw new Error('token has no iss (the agency id)');
+    kid = header.kid;
+    issuer = claims.iss;
+  } catch (cause) {
+    throw new HubError('ERR_AUTH_MALFORMED', `malformed token: ${(cause as Error).message}`, { cause });
+  }
+  if (!policy.agencies.has(issuer)) throw new HubError('ERR_AUTH_UNKNOWN_AGENCY', `unknown agency "${issuer.slice(0, 64)}"`);
+  const key = policy.keys.find(issuer, kid);
+  if (!key) throw new HubError('ERR_AUTH_UNKNOWN_KEY', `agency ${issuer} has no registered key with kid "${kid.slice(0, 64)}"`);
+
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(token, key, {
+      algorithms: [SIGNING_ALG],
+      audience: options.audience,
+      issuer,
+      clockTolerance: options.clockSkewSec,
+      requiredClaims: ['iat', 'exp', 'jti'],
+    }));
+  } catch (cause) {
+    throw mapJoseError(cause, options.audience);
+  }
+  const { iat, exp, jti } = payload as { iat: number; exp: number; jti: unknown };
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > 128) throw new HubError('ERR_AUTH_MALFORMED', 'jti must be a string of 1 to 128 characters');
+  if (exp - iat > options.maxLifetimeSec) {
+    throw new HubError('ERR_AUTH_LIFETIME_TOO_LONG', `token lifetime ${exp - iat} s exceeds the ${options.maxLifetimeSec} s maximum`);
+  }
+  if (iat > Date.now() / 1000 + options.clockSkewSec) throw new HubError('ERR_AUTH_NOT_YET_VALID', 'token iat is in the future');
+  if (!replay.firstUse(`${issuer}\u0000${jti}`, (exp + options.clockSkewSec) * 1000)) {
+    throw new HubError('ERR_AUTH_REPLAYED', 'token was already used (jti seen before); sign a new token for every call');
+  }
+  return { agency: issuer };
+}
+
+function bearerToken(metadata: Metadata): string {
+  const values = metadata.get('authorization');
+  if (values.length === 0) throw new HubError('ERR_AUTH_MISSING', 'no authorization metadata: send "authorization: Bearer <agency-signed JWT>"');
+  const value = values[0];
+  if (values.length > 1 || typeof value !== 'string' || !/^Bearer [A-Za-z0-9_.-]+$/.test(value)) {
+    throw new HubError('ERR_AUTH_MALFORMED', 'authorization metadata must be exactly one "Bearer <JWT>"');
+  }
+  return value.slice('Bearer '.length);
+}
+
+function mapJoseError(cause: unknown, audience: string): HubError {
+  if (cause instanceof joseErrors.JWTExpired) return new HubError('ERR_AUTH_EXPIRED', 'token has expired', { cause });
+  if (cause instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return new HubError('ERR_AUTH_BAD_SIGNATURE', 'token signature does not verify with the agency key', { cause });
+  }
+  if (cause instanceof joseErrors.JWTClaimValidationFailed) {
+    if (cause.claim === 'aud') return new HubError('ERR_AUTH_WRONG_AUDIENCE', `token audience must be "${audience}"`, { cause });
+    if (cause.claim === 'nbf' || cause.claim === 'iat') return new HubError('ERR_AUTH_NOT_YET_VALID', `token ${cause.claim} is in the future`, { cause });
+    return new HubError('ERR_AUTH_MALFORMED', `token claim ${cause.claim}: ${cause.reason}`, { cause });
+  }
+  return new HubError('ERR_AUTH_MALFORMED', `token rejected: ${(cause as Error).message}`, { cause });
+}

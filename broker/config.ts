@@ -1,0 +1,81 @@
+import type { JSONSchemaType } from 'ajv';
+import { loadConfig } from '../lib/config/load-config.ts';
+
+export interface NodeConfig {
+  /** This node's id; also the audience every caller's JWT must name. */
+  nodeId: string;
+  /** host:port for gRPC. Port 0 picks a free port. */
+  listen: string;
+  policiesDir: string;
+  /** Private Ed25519 JWK of the hub, whose public half is in the policy's hub.json. */
+  hubKeyFile: string;
+  kafkaBrokers: string[];
+  topicPrefix: string;
+  topicPartitions: number;
+  replicationFactor: number;
+  /** Used when the caller sets no gRPC deadline. */
+  defaultTimeoutMs: number;
+  /** The longest an exchange may wait for its provider, whatever the caller's deadline. */
+  maxTimeoutMs: number;
+  /** How long a client request id is remembered with its outcome. */
+  idempotencyTtlMs: number;
+  maxTokenLifetimeSec: number;
+  clockSkewSec: number;
+}
+
+const schema: JSONSchemaType<NodeConfig> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['nodeId', 'listen', 'policiesDir', 'hubKeyFile', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec'],
+  properties: {
+    nodeId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+    listen: { type: 'string', pattern: '^[^:]+:\\d{1,5}$' },
+    policiesDir: { type: 'string', minLength: 1 },
+    hubKeyFile: { type: 'string', minLength: 1 },
+    kafkaBrokers: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[^:]+:\\d{1,5}$' } },
+    topicPrefix: { type: 'string', pattern: '^[A-Za-z0-9._-]{0,100}$' },
+    topicPartitions: { type: 'integer', minimum: 1, maximum: 1000 },
+    replicationFactor: { type: 'integer', minimum: 1, maximum: 7 },
+    defaultTimeoutMs: { type: 'integer', minimum: 100, maximum: 300_000 },
+    maxTimeoutMs: { type: 'integer', minimum: 100, maximum: 300_000 },
+    idempotencyTtlMs: { type: 'integer', minimum: 1_000 },
+    maxTokenLifetimeSec: { type: 'integer', minimum: 1, maximum: 300 },
+    clockSkewSec: { type: 'integer', minimum: 0, maximum: 120 },
+  },
+};
+
+export const NODE_DEFAULTS: Partial<NodeConfig> = {
+  nodeId: 'node-1',
+  listen: '127.0.0.1:50051',
+  topicPrefix: 'xhub.',
+  topicPartitions: 3,
+  replicationFactor: 1,
+  defaultTimeoutMs: 5_000,
+  maxTimeoutMs: 30_000,
+  idempotencyTtlMs: 10 * 60_000,
+  maxTokenLifetimeSec: 300,
+  clockSkewSec: 30,
+};
+
+export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.ProcessEnv = process.env): Readonly<NodeConfig> {
+  return loadConfig(
+    'node',
+    schema,
+    {
+      nodeId: { env: 'XHUB_NODE_ID' },
+      listen: { env: 'XHUB_LISTEN' },
+      policiesDir: { env: 'XHUB_POLICIES_DIR' },
+      hubKeyFile: { env: 'XHUB_HUB_KEY_FILE' },
+      kafkaBrokers: { env: 'KAFKA_BROKERS', parse: 'list' },
+      topicPrefix: { env: 'XHUB_TOPIC_PREFIX' },
+      topicPartitions: { env: 'XHUB_TOPIC_PARTITIONS', parse: 'int' },
+      replicationFactor: { env: 'XHUB_REPLICATION_FACTOR', parse: 'int' },
+      defaultTimeoutMs: { env: 'XHUB_DEFAULT_TIMEOUT_MS', parse: 'int' },
+      maxTimeoutMs: { env: 'XHUB_MAX_TIMEOUT_MS', parse: 'int' },
+      idempotencyTtlMs: { env: 'XHUB_IDEMPOTENCY_TTL_MS', parse: 'int' },
+    },
+    NODE_DEFAULTS,
+    explicit,
+    env,
+  );
+}

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { Metadata } from '@grpc/grpc-js';
+import type { SigningKey } from '../../lib/crypto/keys.ts';
+import { canonicalJson, sha256b64url } from '../../lib/crypto/digest.ts';
+import type { RequestEnvelope } from '../../lib/envelope/envelope.types.ts';
+import { signRequestEnvelope } from '../../lib/envelope/request-envelope.ts';
+import { HubError } from '../../lib/errors/hub-error.ts';
+import type { TopicNames } from '../../lib/kafka/topics.ts';
+import type { Logger } from '../../lib/log.ts';
+import type { RequestRecordRequest, RequestRecordResponse } from '../../lib/proto.ts';
+import type { ReplayGuard } from '../../lib/replay-guard.ts';
+import { decide } from '../../policies/decide.ts';
+import type { Policy } from '../../policies/policy.types.ts';
+import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
+import { NotStarted, type IdempotencyStore } from '../idempotency/idempotency-store.ts';
+import type { ReplyRouter } from '../routing/reply-router.ts';
+import { validateRequest } from './validate-request.ts';
+
+export interface ExchangeDeps {
+  nodeId: string;
+  policy: () => Policy;
+  hubKey: SigningKey;
+  router: ReplyRouter;
+  topics: TopicNames;
+  replyTopic: string;
+  idempotency: IdempotencyStore<RequestRecordResponse>;
+  replay: ReplayGuard;
+  auth: AuthOptions;
+  timeouts: { defaultMs: number; maxMs: number };
+  log: Logger;
+}
+
+/**
+ * One exchange: authenticate → validate → decide → sign → route → verify.
+ * `callDeadline` is the caller's gRPC deadline (epoch ms, or Infinity).
+ */
+export async function requestRecord(
+  deps: ExchangeDeps,
+  metadata: Metadata,
+  request: RequestRecordRequest,
+  callDeadline: number,
+): Promise<RequestRecordResponse> {
+  const policy = deps.policy();
+  const caller = await authenticate(metadata, policy, deps.replay, deps.auth);
+  const valid = validateRequest(request, policy);
+  const fingerprint = sha256b64url(
+    canonicalJson({ s: valid.subject, r: valid.recordType, p: valid.purpose, f: [...valid.fields].sort() }),
+  );
+  return deps.idempotency.run(caller.agency, valid.clientRequestId, fingerprint, () =>
+    exchangeOnce(deps, policy, caller.agency, valid, deadlineFor(deps, callDeadline)),
+  );
+}
+
+function deadlineFor(deps: ExchangeDeps, callDeadline: number): number {
+  const now = Date.now();
+  // Leave the node a little time to answer before the caller gives up.
+  const wanted = Number.isFinite(callDeadline) ? callDeadline - now - 20 : deps.timeouts.defaultMs;
+  return now + Math.max(1, Math.min(wanted, deps.timeouts.maxMs));
+}
+
+async function exchangeOnce(
+  deps: ExchangeDeps,
+  policy: Policy,
+  consumer: string,
+  request: RequestRecordRequest,
+  deadline: number,
+): Promise<RequestRecordResponse> {
+  const exchangeId = randomUUID();
+  const log = deps.log.child({ exchangeId, consumer, recordType: request.recordType, purpose: request.purpose });
+  let envelope: RequestEnvelope;
+  let jws: string;
+  try {
+    const permit = decide(policy, { consumer, recordType: request.recordType, purpose: request.purpose, fields: request.fields, now: Date.now() });
+    envelope = {
+      v: 1,
+      exchangeId,
+      nodeId: deps.nodeId,
+      replyTopic: deps.replyTopic,
+      consumer,
+      provider: permit.provider,
+      recordType: request.recordType,
+      subject: request.subject,
+      purpose: request.purpose,
+      fields: permit.fields,
+      clientRequestId: request.clientRequestId,
+      iat: Date.now(),
+      exp: deadline,
+    };
+    jws = await signRequestEnvelope(envelope, deps.hubKey);
+    log.info({ agreement: permit.agreement.id, provider: permit.provider }, 'exchange permitted');
+  } catch (error) {
+    if (error instanceof HubError) log.info({ code: error.code }, 'exchange denied');
+    throw new NotStarted(error);
+  }
+  const started = Date.now();
+  const { response, responseJws, kid } = await deps.router.exchange(envelope, jws, deps.topics.requests(envelope.provider), deadline).catch((error: unknown) => {
+    if (error instanceof HubError) log.warn({ code: error.code, ms: Date.now() - started }, 'exchange failed');
+    throw error;
+  });
+  if (response.outcome === 'error') {
+    log.info({ code: response.error.code, ms: Date.now() - started }, 'provider answered with an error');
+    throw new HubError(response.error.code, `provider ${envelope.provider}: ${response.error.message}`);
+  }
+  log.info({ fields: response.fields.length, ms: Date.now() - started }, 'record delivered');
+  return {
+    exchangeId,
+    providerId: envelope.provider,
+    recordJson: JSON.stringify(response.record),
+    fieldsDelivered: response.fields,
+    providerSignature: responseJws,
+    providerKeyId: kid,
+  };
+}

@@ -1,0 +1,133 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { KeyRing } from '../../lib/crypto/key-ring.ts';
+import { sha256b64url } from '../../lib/crypto/digest.ts';
+import type { RequestEnvelope, ResponseEnvelope } from '../../lib/envelope/envelope.types.ts';
+import { verifyResponseEnvelope } from '../../lib/envelope/response-envelope.ts';
+import { HubError, toHubError } from '../../lib/errors/hub-error.ts';
+import type { BatchingProducer } from '../../lib/kafka/batching-producer.ts';
+import type { Logger } from '../../lib/log.ts';
+
+export const EXCHANGE_ID_HEADER = 'xhub-exchange-id';
+
+export interface RoutedReply {
+  response: ResponseEnvelope;
+  responseJws: string;
+  kid: string;
+}
+
+interface Pending {
+  request: RequestEnvelope;
+  requestJws: string;
+  resolve: (reply: RoutedReply) => void;
+  reject: (error: HubError) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface ReplyRouterOptions {
+  kafka: Kafka;
+  producer: BatchingProducer;
+  replyTopic: string;
+  groupId: string;
+  keys: () => KeyRing;
+  log: Logger;
+}
+
+/**
+ * Request/reply over Kafka: produces a signed request to the provider's topic
+ * and waits for the provider's signed reply on this node's reply topic. A reply
+ * is accepted only for an exchange still waiting and only once it verifies;
+ * a late reply (after the deadline) is dropped with a log line.
+ */
+export class ReplyRouter {
+  private readonly pending = new Map<string, Pending>();
+  private consumer: Consumer | undefined;
+
+  constructor(private readonly options: ReplyRouterOptions) {}
+
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  async start(): Promise<void> {
+    const { kafka, replyTopic, groupId } = this.options;
+    // Replies produced before this node started answer nobody: start the group
+    // at the end of the topic. A group whose old member is still registered
+    // keeps its committed offsets, and its stale replies are dropped as late.
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.resetOffsets({ groupId, topic: replyTopic, earliest: false }).catch(() => {});
+    await admin.disconnect();
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: replyTopic, fromBeginning: true });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({ eachBatch: (payload) => this.onBatch(payload) });
+    await joined;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new HubError('ERR_KAFKA_UNAVAILABLE', 'node is shutting down'));
+      this.pending.delete(id);
+    }
+  }
+
+  /** Sends the request and resolves with the verified reply, or rejects by `deadline` (epoch ms). */
+  exchange(request: RequestEnvelope, requestJws: string, topic: string, deadline: number): Promise<RoutedReply> {
+    return new Promise<RoutedReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(request.exchangeId);
+        reject(new HubError('ERR_DEADLINE_EXCEEDED', `provider ${request.provider} did not answer before the deadline`));
+      }, Math.max(0, deadline - Date.now()));
+      this.pending.set(request.exchangeId, { request, requestJws, resolve, reject, timer });
+      this.options.producer
+        .send(topic, {
+          // Keyed by a digest of the subject: one subject's traffic stays ordered
+          // on one partition without the citizen id appearing as a Kafka key.
+          key: sha256b64url(request.subject),
+          value: requestJws,
+          headers: { [EXCHANGE_ID_HEADER]: request.exchangeId },
+        })
+        .catch((error: unknown) => {
+          if (!this.settle(request.exchangeId)) return;
+          reject(toHubError(error, 'ERR_KAFKA_UNAVAILABLE'));
+        });
+    });
+  }
+
+  private settle(exchangeId: string): Pending | undefined {
+    const p = this.pending.get(exchangeId);
+    if (!p) return undefined;
+    clearTimeout(p.timer);
+    this.pending.delete(exchangeId);
+    return p;
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+    await Promise.all(batch.messages.map((m) => this.onReply(m.headers?.[EXCHANGE_ID_HEADER]?.toString(), m.value?.toString() ?? '')));
+    const last = batch.messages.at(-1);
+    if (last) resolveOffset(last.offset);
+    await heartbeat();
+  }
+
+  private async onReply(exchangeId: string | undefined, jws: string): Promise<void> {
+    const log = this.options.log;
+    const p = exchangeId === undefined ? undefined : this.pending.get(exchangeId);
+    if (!p || exchangeId === undefined) {
+      log.info({ exchangeId }, 'reply for no waiting exchange dropped (late, duplicate or unknown)');
+      return;
+    }
+    try {
+      const { response, kid } = await verifyResponseEnvelope(jws, this.options.keys(), p);
+      if (!this.settle(exchangeId)) return;
+      p.resolve({ response, responseJws: jws, kid });
+    } catch (error) {
+      const hubError = toHubError(error, 'ERR_PROVIDER_SIGNATURE_INVALID');
+      log.warn({ exchangeId, code: hubError.code }, 'reply rejected');
+      if (this.settle(exchangeId)) p.reject(hubError);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { startNode } from '../../broker/node.ts';
+import { startConnector } from '../../connectors/connector.ts';
+import { acquireKafka } from '../../lib/kafka/broker-source.ts';
+import { createLogger } from '../../lib/log.ts';
+import { DEMO_DATA, materialiseDemo } from '../demo-setup.ts';
+import { onShutdown } from './shutdown.ts';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('run a node with a Kafka broker, the demo agencies and their connectors (file backends)')
+    .option('--state <dir>', 'where demo keys and the policy copy live', '.xhub/demo')
+    .option('--listen <host:port>', 'gRPC address', '127.0.0.1:50051')
+    .action(async (o: { state: string; listen: string }) => {
+      const log = createLogger('xhub-demo');
+      const kafka = await acquireKafka((line) => log.info(line));
+      const demo = await materialiseDemo(o.state);
+      const common = { kafkaBrokers: kafka.brokers, policiesDir: demo.policiesDir };
+      const node = await startNode({ ...common, nodeId: 'node-1', listen: o.listen, hubKeyFile: demo.hubKeyFile }, log);
+      const providers = [...new Set([...node.policy().recordTypes.values()].map((r) => r.provider))];
+      const connectors = await Promise.all(
+        providers.map((agency) =>
+          startConnector({ ...common, agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'file', dir: join(DEMO_DATA, agency) } }, { log }),
+        ),
+      );
+      const example = [
+        'npx tsx cli/xhub.ts request --agency FPO',
+        `--key ${demo.agencyKeyFile('FPO')} --policies ${demo.policiesDir} --node ${o.listen.replace(/:\d+$/, '')}:${node.port}`,
+        '--subject 1101700203450 --record-type dopa.civil-registration.person --purpose WELFARE_ELIGIBILITY',
+      ].join(' \\\n    ');
+      process.stderr.write(`\nexchange-hub demo is up: node-1 on port ${node.port}, Kafka ${kafka.brokers.join(',')} (${kafka.source}),\nconnectors for ${providers.join(', ')}. Try:\n\n    ${example}\n\nCtrl-C stops everything.\n`);
+      onShutdown(async () => {
+        await node.stop();
+        await Promise.all(connectors.map((c) => c.stop()));
+        await kafka.stop();
+      });
+    });
+}

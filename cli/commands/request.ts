@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import type { ServiceError } from '@grpc/grpc-js';
+import { loadSigningKeyFile } from '../../lib/crypto/keys.ts';
+import { verifyDelivery } from '../../lib/envelope/verify-delivery.ts';
+import { ExchangeClient } from '../../lib/exchange-client.ts';
+import { loadPolicy } from '../../policies/policy-loader.ts';
+
+interface RequestOptions {
+  node: string;
+  audience: string;
+  agency: string;
+  key: string;
+  policies: string;
+  subject: string;
+  recordType: string;
+  purpose: string;
+  fields?: string;
+  requestId?: string;
+  timeout: string;
+}
+
+export function registerRequest(program: Command): void {
+  program
+    .command('request')
+    .description("ask for a record as an agency, then verify the provider's signature and print the result")
+    .requiredOption('--agency <id>', 'calling agency id')
+    .requiredOption('--key <file>', "calling agency's private JWK")
+    .requiredOption('--subject <citizenId>', '13-digit citizen id')
+    .requiredOption('--record-type <id>', 'record type id')
+    .requiredOption('--purpose <code>', 'purpose code')
+    .option('--policies <dir>', "registry folder, for the provider's public key", '.xhub/demo/policies')
+    .option('--node <host:port>', 'node address', '127.0.0.1:50051')
+    .option('--audience <nodeId>', 'node id the token is for', 'node-1')
+    .option('--fields <a,b,c>', 'subset of fields')
+    .option('--request-id <id>', 'client request id (idempotency key); default a new UUID')
+    .option('--timeout <ms>', 'deadline', '10000')
+    .action(async (o: RequestOptions) => {
+      const policy = await loadPolicy(o.policies);
+      const client = new ExchangeClient(o.node, o.agency, await loadSigningKeyFile(o.key), o.audience);
+      try {
+        const response = await client.requestRecord(
+          {
+            subject: o.subject,
+            recordType: o.recordType,
+            purpose: o.purpose,
+            fields: o.fields ? o.fields.split(',').map((f) => f.trim()) : [],
+            clientRequestId: o.requestId ?? randomUUID(),
+          },
+          { timeoutMs: Number(o.timeout) },
+        );
+        await verifyDelivery(response, policy.keys);
+        console.log(`exchange ${response.exchangeId}: record from ${response.providerId}, signature verified (key ${response.providerKeyId})`);
+        console.log(JSON.stringify(JSON.parse(response.recordJson), null, 2));
+      } catch (error) {
+        const e = error as Partial<ServiceError>;
+        const code = e.metadata?.get('xhub-error-code')[0];
+        throw new Error(code ? `${e.details ?? e.message}` : String(e.message ?? error));
+      } finally {
+        client.close();
+      }
+    });
+}

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateAgencyKeyPair } from '../lib/crypto/keys.ts';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const DEMO_POLICIES = join(REPO_ROOT, 'policies', 'demo');
+export const DEMO_DATA = join(REPO_ROOT, 'connectors', 'demo-data');
+const POLICY_FILES = ['hub.json', 'agencies.json', 'record-types.json', 'purposes.json', 'agreements.json'];
+
+export interface DemoLayout {
+  policiesDir: string;
+  secretsDir: string;
+  hubKeyFile: string;
+  agencyKeyFile(agency: string): string;
+  agencies: string[];
+}
+
+/**
+ * Makes a runnable copy of a policy folder in `stateDir`: the policy files,
+ * plus a fresh Ed25519 key pair for the hub and each agency (public JWKS
+ * beside the policy, private JWK in `secrets/`, mode 0600). Keys already
+ * there are kept, so a demo keeps its identities across restarts. No private
+ * key is ever committed to the repository.
+ */
+export async function materialiseDemo(stateDir: string, sourceDir = DEMO_POLICIES): Promise<DemoLayout> {
+  const policiesDir = join(stateDir, 'policies');
+  const secretsDir = join(stateDir, 'secrets');
+  await mkdir(join(policiesDir, 'keys'), { recursive: true });
+  await mkdir(secretsDir, { recursive: true, mode: 0o700 });
+  for (const file of POLICY_FILES) await copyFile(join(sourceDir, file), join(policiesDir, file));
+  const agencies = (JSON.parse(await readFile(join(policiesDir, 'agencies.json'), 'utf8')) as { agencies: { id: string }[] }).agencies.map((a) => a.id);
+  for (const owner of ['hub', ...agencies]) {
+    const privateFile = join(secretsDir, `${owner}.private.jwk.json`);
+    const publicFile = join(policiesDir, 'keys', `${owner}.jwks.json`);
+    if (existsSync(privateFile) && existsSync(publicFile)) continue;
+    const { privateJwk, publicJwk } = await generateAgencyKeyPair(`${owner}-${new Date().toISOString().slice(0, 10)}`);
+    await writeFile(privateFile, JSON.stringify(privateJwk, null, 2) + '\n', { mode: 0o600 });
+    await chmod(privateFile, 0o600);
+    await writeFile(publicFile, JSON.stringify({ keys: [publicJwk] }, null, 2) + '\n');
+  }
+  return {
+    policiesDir,
+    secretsDir,
+    hubKeyFile: join(secretsDir, 'hub.private.jwk.json'),
+    agencyKeyFile: (agency) => join(secretsDir, `${agency}.private.jwk.json`),
+    agencies,
+  };
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env -S npx tsx
+import { Command } from 'commander';
+import { isHubError } from '../lib/errors/hub-error.ts';
+import { registerConnector } from './commands/connector.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerKafka } from './commands/kafka.ts';
+import { registerKeygen } from './commands/keygen.ts';
+import { registerNode } from './commands/node.ts';
+import { registerRequest } from './commands/request.ts';
+
+const program = new Command('xhub').description('exchange-hub: inter-agency data exchange over Kafka').showHelpAfterError();
+registerDemo(program);
+registerNode(program);
+registerConnector(program);
+registerKeygen(program);
+registerRequest(program);
+registerKafka(program);
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(isHubError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+import type { JSONSchemaType } from 'ajv';
+import { loadConfig } from '../lib/config/load-config.ts';
+import type { BackendConfig } from './backends/backend.types.ts';
+
+export interface ConnectorConfig {
+  /** The provider agency this connector serves. */
+  agencyId: string;
+  /** The agency's private Ed25519 JWK; its public half must be in the agency's JWKS. */
+  privateKeyFile: string;
+  policiesDir: string;
+  kafkaBrokers: string[];
+  topicPrefix: string;
+  topicPartitions: number;
+  replicationFactor: number;
+  backend: BackendConfig;
+  /** Requests fetched from the backend at once. */
+  concurrency: number;
+}
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['agencyId', 'privateKeyFile', 'policiesDir', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'backend', 'concurrency'],
+  properties: {
+    agencyId: { type: 'string', pattern: '^[A-Z][A-Z0-9-]{1,31}$' },
+    privateKeyFile: { type: 'string', minLength: 1 },
+    policiesDir: { type: 'string', minLength: 1 },
+    kafkaBrokers: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[^:]+:\\d{1,5}$' } },
+    topicPrefix: { type: 'string', pattern: '^[A-Za-z0-9._-]{0,100}$' },
+    topicPartitions: { type: 'integer', minimum: 1, maximum: 1000 },
+    replicationFactor: { type: 'integer', minimum: 1, maximum: 7 },
+    concurrency: { type: 'integer', minimum: 1, maximum: 1024 },
+    backend: {
+      oneOf: [
+        { type: 'object', additionalProperties: false, required: ['type', 'dir'], properties: { type: { const: 'file' }, dir: { type: 'string', minLength: 1 } } },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['type', 'urlTemplate', 'timeoutMs'],
+          properties: {
+            type: { const: 'http' },
+            urlTemplate: { type: 'string', pattern: '^https?://.*\\{subject\\}' },
+            timeoutMs: { type: 'integer', minimum: 1, maximum: 120_000 },
+            headers: { type: 'object', additionalProperties: { type: 'string' }, required: [] },
+          },
+        },
+      ],
+    },
+  },
+} as unknown as JSONSchemaType<ConnectorConfig>;
+
+export const CONNECTOR_DEFAULTS: Partial<ConnectorConfig> = {
+  topicPrefix: 'xhub.',
+  topicPartitions: 3,
+  replicationFactor: 1,
+  concurrency: 64,
+};
+
+export function loadConnectorConfig(explicit: Partial<ConnectorConfig>, env: NodeJS.ProcessEnv = process.env): Readonly<ConnectorConfig> {
+  return loadConfig(
+    'connector',
+    schema,
+    {
+      agencyId: { env: 'XHUB_AGENCY_ID' },
+      privateKeyFile: { env: 'XHUB_AGENCY_KEY_FILE' },
+      policiesDir: { env: 'XHUB_POLICIES_DIR' },
+      kafkaBrokers: { env: 'KAFKA_BROKERS', parse: 'list' },
+      topicPrefix: { env: 'XHUB_TOPIC_PREFIX' },
+      topicPartitions: { env: 'XHUB_TOPIC_PARTITIONS', parse: 'int' },
+      replicationFactor: { env: 'XHUB_REPLICATION_FACTOR', parse: 'int' },
+      backend: { env: 'XHUB_BACKEND', parse: 'json' },
+      concurrency: { env: 'XHUB_CONNECTOR_CONCURRENCY', parse: 'int' },
+    },
+    CONNECTOR_DEFAULTS,
+    explicit,
+    env,
+  );
+}

@@ -1,0 +1,118 @@
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { HubError } from '../lib/errors/hub-error.ts';
+import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
+import { createKafka } from '../lib/kafka/client.ts';
+import { sendDeadLetter } from '../lib/kafka/dead-letter.ts';
+import { connectProducer } from '../lib/kafka/producer.ts';
+import { ensureTopics, topicNames, topicSpecs } from '../lib/kafka/topics.ts';
+import { createLogger, type Logger } from '../lib/log.ts';
+import { ReplayGuard } from '../lib/replay-guard.ts';
+import { loadPolicy } from '../policies/policy-loader.ts';
+import { createBackend } from './backends/create-backend.ts';
+import type { Backend } from './backends/backend.types.ts';
+import { loadConnectorConfig, type ConnectorConfig } from './config.ts';
+import { handleRequest, type HandlerDeps } from './handle-request.ts';
+
+export interface RunningConnector {
+  config: Readonly<ConnectorConfig>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The provider agency's sidecar: consumes the agency's request topic (one
+ * consumer group per agency), answers each request on the hub's reply topic,
+ * and commits a message's offset only after its reply (or dead letter) is
+ * acknowledged by Kafka — so a stopped connector loses nothing.
+ */
+export async function startConnector(
+  explicit: Partial<ConnectorConfig>,
+  options: { log?: Logger; backend?: Backend } = {},
+): Promise<RunningConnector> {
+  const config = loadConnectorConfig(explicit);
+  const policy = await loadPolicy(config.policiesDir);
+  const agency = policy.agencies.get(config.agencyId);
+  if (!agency?.roles.includes('provider')) {
+    throw new HubError('ERR_CONFIG_INVALID', `agency ${config.agencyId} is not a provider in the policy`);
+  }
+  const key = await loadSigningKeyFile(config.privateKeyFile);
+  if (!policy.keys.find(config.agencyId, key.kid)) {
+    throw new HubError('ERR_CONFIG_INVALID', `key "${key.kid}" is not in ${config.agencyId}'s JWKS: the hub could not verify this connector`);
+  }
+  const log = (options.log ?? createLogger('xhub-connector')).child({ agency: config.agencyId });
+  const topics = topicNames(config.topicPrefix);
+  const requestTopic = topics.requests(config.agencyId);
+  const kafka = createKafka(config.kafkaBrokers, `xhub-connector-${config.agencyId}`, log);
+  const admin = kafka.admin();
+  await admin.connect();
+  const layout = { partitions: config.topicPartitions, replicationFactor: config.replicationFactor };
+  await ensureTopics(admin, [...topicSpecs([requestTopic], 'requests', layout), ...topicSpecs([topics.deadLetter()], 'dead-letter', layout)]);
+  await admin.disconnect();
+
+  const { producer, disconnect } = await connectProducer(kafka);
+  const replay = new ReplayGuard();
+  const deps: HandlerDeps = {
+    agencyId: config.agencyId,
+    key,
+    policy,
+    backend: options.backend ?? createBackend(config.backend),
+    replay,
+    replyTopicPrefix: `${config.topicPrefix}replies.`,
+  };
+
+  const processOne = async (message: KafkaMessage, partition: number): Promise<void> => {
+    const handled = await handleRequest(deps, message.value?.toString() ?? '');
+    if (handled.kind === 'reply') {
+      try {
+        await producer.send(handled.topic, { key: message.key, value: handled.jws, headers: { 'xhub-exchange-id': handled.exchangeId } });
+      } catch (error) {
+        replay.forget(handled.exchangeId);
+        throw error;
+      }
+      log.info({ exchangeId: handled.exchangeId, code: handled.code }, handled.code ? 'answered with an error' : 'record sent');
+    } else if (handled.kind === 'skip') {
+      log.info({ code: handled.code, offset: message.offset }, 'request skipped');
+    } else {
+      log.warn({ code: handled.code, partition, offset: message.offset }, `request dead-lettered: ${handled.message}`);
+      await sendDeadLetter(producer, topics.deadLetter(), {
+        code: handled.code,
+        message: handled.message,
+        source: { topic: requestTopic, partition, offset: message.offset },
+        by: `connector:${config.agencyId}`,
+        value: message.value,
+      });
+    }
+  };
+
+  const consumer = kafka.consumer({ groupId: `${config.topicPrefix}connector.${config.agencyId}`, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: requestTopic, fromBeginning: true });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+      // Process in slices of `concurrency`; an offset is resolved (and later
+      // committed) only once its whole slice has been answered.
+      for (let i = 0; i < batch.messages.length; i += config.concurrency) {
+        if (!isRunning() || isStale()) return;
+        const slice = batch.messages.slice(i, i + config.concurrency);
+        await Promise.all(slice.map((m) => processOne(m, batch.partition)));
+        const last = slice.at(-1);
+        if (last) resolveOffset(last.offset);
+        await commitOffsetsIfNecessary();
+        await heartbeat();
+      }
+    },
+  });
+  await joined;
+  log.info({ topic: requestTopic }, 'connector consuming');
+
+  return {
+    config,
+    async stop() {
+      await consumer.disconnect();
+      await disconnect();
+      replay.close();
+      log.info('connector stopped');
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import type { SigningKey } from '../lib/crypto/keys.ts';
+import type { RequestEnvelope, ResponseEnvelope, ResponseOutcome } from '../lib/envelope/envelope.types.ts';
+import { verifyRequestEnvelope } from '../lib/envelope/request-envelope.ts';
+import { requestDigest, signResponseEnvelope } from '../lib/envelope/response-envelope.ts';
+import type { ErrorCode } from '../lib/errors/error-codes.ts';
+import { HubError, toHubError } from '../lib/errors/hub-error.ts';
+import type { ReplayGuard } from '../lib/replay-guard.ts';
+import type { Policy } from '../policies/policy.types.ts';
+import type { Backend } from './backends/backend.types.ts';
+
+export interface HandlerDeps {
+  agencyId: string;
+  key: SigningKey;
+  policy: Policy;
+  backend: Backend;
+  replay: ReplayGuard;
+  /** Replies may only go to topics under this prefix (the hub's reply topics). */
+  replyTopicPrefix: string;
+}
+
+export type Handled =
+  | { kind: 'reply'; topic: string; jws: string; exchangeId: string; code?: ErrorCode }
+  | { kind: 'dead-letter'; code: ErrorCode; message: string }
+  | { kind: 'skip'; code: ErrorCode; message: string };
+
+/**
+ * One request on the connector: verify the hub's envelope, fetch the record,
+ * check it against its schema, keep only the allowed fields, sign the answer
+ * bound to the request digest. A request that cannot be trusted is never
+ * answered and never reaches the backend.
+ */
+export async function handleRequest(deps: HandlerDeps, requestJws: string, now = Date.now()): Promise<Handled> {
+  let envelope: RequestEnvelope;
+  try {
+    envelope = await verifyRequestEnvelope(requestJws, deps.policy.keys, deps.agencyId, now);
+  } catch (error) {
+    const e = toHubError(error, 'ERR_ENVELOPE_MALFORMED');
+    // An expired request is not poison: its caller has given up. Skip it.
+    if (e.code === 'ERR_ENVELOPE_EXPIRED') return { kind: 'skip', code: e.code, message: e.message };
+    return { kind: 'dead-letter', code: e.code, message: e.message };
+  }
+  if (!envelope.replyTopic.startsWith(deps.replyTopicPrefix)) {
+    return { kind: 'dead-letter', code: 'ERR_ENVELOPE_MALFORMED', message: 'reply topic is not a hub reply topic' };
+  }
+  if (!deps.replay.firstUse(envelope.exchangeId, envelope.exp)) {
+    return { kind: 'dead-letter', code: 'ERR_ENVELOPE_REPLAYED', message: `exchange ${envelope.exchangeId} was already answered` };
+  }
+  const outcome = await fetchOutcome(deps, envelope, now);
+  const response: ResponseEnvelope = {
+    v: 1,
+    exchangeId: envelope.exchangeId,
+    provider: deps.agencyId,
+    consumer: envelope.consumer,
+    recordType: envelope.recordType,
+    requestDigest: requestDigest(requestJws),
+    iat: Date.now(),
+    ...outcome,
+  };
+  const jws = await signResponseEnvelope(response, deps.key);
+  return {
+    kind: 'reply',
+    topic: envelope.replyTopic,
+    jws,
+    exchangeId: envelope.exchangeId,
+    ...(outcome.outcome === 'error' ? { code: outcome.error.code } : {}),
+  };
+}
+
+async function fetchOutcome(deps: HandlerDeps, envelope: RequestEnvelope, now: number): Promise<ResponseOutcome> {
+  try {
+    const validate = deps.policy.recordValidators.get(envelope.recordType);
+    if (!validate || deps.policy.recordTypes.get(envelope.recordType)?.provider !== deps.agencyId) {
+      throw new HubError('ERR_UNKNOWN_RECORD_TYPE', `${deps.agencyId} does not provide ${envelope.recordType}`);
+    }
+    const record = await deps.backend.fetch(envelope.recordType, envelope.subject, envelope.exp - now);
+    if (record === undefined) throw new HubError('ERR_RECORD_NOT_FOUND', `${deps.agencyId} holds no ${envelope.recordType} record for this subject`);
+    if (!validate(record)) {
+      // Name the schema path, never the value: it is personal data.
+      const first = validate.errors?.[0];
+      throw new HubError('ERR_RECORD_SCHEMA_INVALID', `record fails the ${envelope.recordType} schema at ${first?.instancePath || '/'}: ${first?.message ?? 'invalid'}`);
+    }
+    const fields = envelope.fields.filter((f) => Object.hasOwn(record, f));
+    return { outcome: 'delivered', fields, record: Object.fromEntries(fields.map((f) => [f, record[f]])) };
+  } catch (error) {
+    const e = toHubError(error, 'ERR_BACKEND_UNAVAILABLE');
+    return { outcome: 'error', error: { code: e.code, message: e.message } };
+  }
+}

@@ -1,0 +1,59 @@
+import { Ajv } from 'ajv';
+import { ERROR_CODES } from '../errors/error-codes.ts';
+import type { RequestEnvelope, ResponseEnvelope } from './envelope.types.ts';
+
+// Envelope payloads are attacker-controlled until their shape is checked, even
+// after the signature verifies (a key can be misused): validate before use.
+const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false });
+
+const id = { type: 'string', minLength: 1, maxLength: 128 } as const;
+const fieldList = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 128 }, maxItems: 256 } as const;
+
+export const validateRequestEnvelope = ajv.compile<RequestEnvelope>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['v', 'exchangeId', 'nodeId', 'replyTopic', 'consumer', 'provider', 'recordType', 'subject', 'purpose', 'fields', 'clientRequestId', 'iat', 'exp'],
+  properties: {
+    v: { const: 1 },
+    exchangeId: id,
+    nodeId: id,
+    replyTopic: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,249}$' },
+    consumer: id,
+    provider: id,
+    recordType: id,
+    subject: { type: 'string', pattern: '^\\d{13}$' },
+    purpose: id,
+    fields: fieldList,
+    clientRequestId: id,
+    iat: { type: 'integer' },
+    exp: { type: 'integer' },
+  },
+});
+
+export const validateResponseEnvelope = ajv.compile<ResponseEnvelope>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['v', 'exchangeId', 'provider', 'consumer', 'recordType', 'requestDigest', 'iat', 'outcome'],
+  properties: {
+    v: { const: 1 },
+    exchangeId: id,
+    provider: id,
+    consumer: id,
+    recordType: id,
+    requestDigest: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+    iat: { type: 'integer' },
+    outcome: { enum: ['delivered', 'error'] },
+    fields: fieldList,
+    record: { type: 'object' },
+    error: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['code', 'message'],
+      properties: { code: { enum: [...ERROR_CODES] }, message: { type: 'string', maxLength: 1024 } },
+    },
+  },
+  oneOf: [
+    { properties: { outcome: { const: 'delivered' } }, required: ['fields', 'record'], not: { required: ['error'] } },
+    { properties: { outcome: { const: 'error' } }, required: ['error'], not: { anyOf: [{ required: ['record'] }, { required: ['fields'] }] } },
+  ],
+});

@@ -1,0 +1,41 @@
+import type { ErrorCode } from '../errors/error-codes.ts';
+
+/**
+ * What the node asks a provider's connector to do, signed with the hub key.
+ * `iat` and `exp` are epoch milliseconds (not JWT seconds): deadlines are sub-second.
+ */
+export interface RequestEnvelope {
+  v: 1;
+  exchangeId: string;
+  nodeId: string;
+  replyTopic: string;
+  consumer: string;
+  provider: string;
+  recordType: string;
+  subject: string;
+  purpose: string;
+  /** The fields the provider may deliver: the agreement's, narrowed to the caller's subset. */
+  fields: string[];
+  clientRequestId: string;
+  iat: number;
+  exp: number;
+}
+
+export type ResponseOutcome =
+  | { outcome: 'delivered'; fields: string[]; record: Record<string, unknown> }
+  | { outcome: 'error'; error: { code: ErrorCode; message: string } };
+
+/** The provider's answer, signed with the provider agency's key, bound to the request by digest. */
+export type ResponseEnvelope = {
+  v: 1;
+  exchangeId: string;
+  provider: string;
+  consumer: string;
+  recordType: string;
+  /** SHA-256 (base64url) of the exact compact JWS of the request envelope. */
+  requestDigest: string;
+  iat: number;
+} & ResponseOutcome;
+
+export const REQUEST_TYP = 'xhub-request+jws';
+export const RESPONSE_TYP = 'xhub-response+jws';

@@ -1,0 +1,48 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+
+export const PROTO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'proto');
+export const EXCHANGE_PROTO = 'xhub/exchange/v1/exchange.proto';
+
+/** Options shared by server and clients, so both read the contract the same way. */
+export const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: false,
+  longs: String,
+  enums: String,
+  defaults: true,
+  arrays: true,
+  oneofs: true,
+  includeDirs: [PROTO_ROOT],
+};
+
+export function loadPackageDefinition(files: string[]): protoLoader.PackageDefinition {
+  return protoLoader.loadSync(files.map((f) => join(PROTO_ROOT, f)), LOADER_OPTIONS);
+}
+
+type ServiceCtor = grpc.ServiceClientConstructor;
+
+/** The Exchange service definition and client constructor, from the proto file. */
+export function exchangeService(): { definition: protoLoader.PackageDefinition; Client: ServiceCtor } {
+  const definition = loadPackageDefinition([EXCHANGE_PROTO]);
+  const root = grpc.loadPackageDefinition(definition) as unknown as { xhub: { exchange: { v1: { Exchange: ServiceCtor } } } };
+  return { definition, Client: root.xhub.exchange.v1.Exchange };
+}
+
+export interface RequestRecordRequest {
+  subject: string;
+  recordType: string;
+  purpose: string;
+  fields: string[];
+  clientRequestId: string;
+}
+
+export interface RequestRecordResponse {
+  exchangeId: string;
+  providerId: string;
+  recordJson: string;
+  fieldsDelivered: string[];
+  providerSignature: string;
+  providerKeyId: string;
+}
