@@ -89,17 +89,18 @@ export async function startConnector(
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.run({
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+    eachBatch: async (payload: EachBatchPayload) => {
+      const { batch } = payload;
       // Process in slices of `concurrency`; an offset is resolved (and later
       // committed) only once its whole slice has been answered.
       for (let i = 0; i < batch.messages.length; i += config.concurrency) {
-        if (!isRunning() || isStale()) return;
+        if (!payload.isRunning() || payload.isStale()) return;
         const slice = batch.messages.slice(i, i + config.concurrency);
         await Promise.all(slice.map((m) => processOne(m, batch.partition)));
         const last = slice.at(-1);
-        if (last) resolveOffset(last.offset);
-        await commitOffsetsIfNecessary();
-        await heartbeat();
+        if (last) payload.resolveOffset(last.offset);
+        await payload.commitOffsetsIfNecessary();
+        await payload.heartbeat();
       }
     },
   });

@@ -16,7 +16,7 @@ export class ExchangeClient {
     private readonly audience: string,
   ) {
     const { Client } = exchangeService();
-    this.client = new Client(address, grpc.credentials.createInsecure()) as grpc.Client & Record<string, unknown>;
+    this.client = new Client(address, grpc.credentials.createInsecure());
   }
 
   async requestRecord(request: ExchangeCall, options: { timeoutMs?: number; token?: string } = {}): Promise<RequestRecordResponse> {

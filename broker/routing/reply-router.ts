@@ -106,11 +106,12 @@ export class ReplyRouter {
     return p;
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     await Promise.all(batch.messages.map((m) => this.onReply(m.headers?.[EXCHANGE_ID_HEADER]?.toString(), m.value?.toString() ?? '')));
     const last = batch.messages.at(-1);
-    if (last) resolveOffset(last.offset);
-    await heartbeat();
+    if (last) payload.resolveOffset(last.offset);
+    await payload.heartbeat();
   }
 
   private async onReply(exchangeId: string | undefined, jws: string): Promise<void> {

@@ -5,6 +5,6 @@ export function readJsonFile<T>(path: string | undefined): Partial<T> {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as Partial<T>;
   } catch (error) {
-    throw new Error(`cannot read config file ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read config file ${path}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -55,7 +55,7 @@ export function registerRequest(program: Command): void {
       } catch (error) {
         const e = error as Partial<ServiceError>;
         const code = e.metadata?.get('xhub-error-code')[0];
-        throw new Error(code ? `${e.details ?? e.message}` : String(e.message ?? error));
+        throw new Error(code ? `${e.details ?? e.message}` : String(e.message ?? error), { cause: error });
       } finally {
         client.close();
       }

@@ -129,13 +129,13 @@ function runJava(classpath: string, args: string[], cwd: string): Promise<void> 
 
 async function waitUntilReady(brokers: string[], child: ChildProcess, dataDir: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let exited: number | null = null;
-  const onExit = (code: number | null) => (exited = code ?? -1);
+  const state: { exited: number | null } = { exited: null };
+  const onExit = (code: number | null) => (state.exited = code ?? -1);
   child.once('exit', onExit);
   const admin = new Kafka({ brokers, clientId: 'xhub-local-broker-probe', logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
   try {
     while (Date.now() < deadline) {
-      if (exited !== null) throw new Error(`Kafka broker exited with code ${exited}:\n${await tail(dataDir)}`);
+      if (state.exited !== null) throw new Error(`Kafka broker exited with code ${state.exited}:\n${await tail(dataDir)}`);
       try {
         await admin.connect();
         const cluster = await admin.describeCluster();

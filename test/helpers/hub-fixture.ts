@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { startNode, type RunningNode } from '../../broker/node.ts';
+import type { NodeConfig } from '../../broker/config.ts';
+import type { Backend } from '../../connectors/backends/backend.types.ts';
+import { FileBackend } from '../../connectors/backends/file-backend.ts';
+import { startConnector, type RunningConnector } from '../../connectors/connector.ts';
+import { DEMO_DATA, materialiseDemo, type DemoLayout } from '../../cli/demo-setup.ts';
+import { loadSigningKeyFile, type SigningKey } from '../../lib/crypto/keys.ts';
+import { ExchangeClient } from '../../lib/exchange-client.ts';
+import { CountingBackend } from './counting-backend.ts';
+
+export const SOMSRI = '1101700203450';
+export const SOMCHAI = '3100500123458';
+
+/**
+ * A node plus connectors on the shared real Kafka broker, on topics under a
+ * prefix of their own so test files never see each other's traffic.
+ */
+export class HubFixture {
+  readonly connectors = new Map<string, RunningConnector>();
+  readonly backends = new Map<string, CountingBackend>();
+  node!: RunningNode;
+  private clients: ExchangeClient[] = [];
+
+  private constructor(
+    readonly brokers: string[],
+    readonly topicPrefix: string,
+    readonly stateDir: string,
+    readonly demo: DemoLayout,
+  ) {}
+
+  static async start(options: { connectors?: string[]; node?: Partial<NodeConfig> } = {}): Promise<HubFixture> {
+    const stateDir = await mkdtemp(join(tmpdir(), 'xhub-test-'));
+    const fixture = new HubFixture(inject('kafkaBrokers'), `t${randomBytes(4).toString('hex')}.`, stateDir, await materialiseDemo(stateDir));
+    await fixture.startNode(options.node);
+    for (const agency of options.connectors ?? ['DOPA', 'RD', 'MOPH', 'FPO']) await fixture.startConnector(agency);
+    return fixture;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.node.port}`;
+  }
+
+  async startNode(overrides: Partial<NodeConfig> = {}): Promise<RunningNode> {
+    this.node = await startNode({
+      nodeId: 'node-1',
+      listen: '127.0.0.1:0',
+      policiesDir: this.demo.policiesDir,
+      hubKeyFile: this.demo.hubKeyFile,
+      kafkaBrokers: this.brokers,
+      topicPrefix: this.topicPrefix,
+      ...overrides,
+    });
+    return this.node;
+  }
+
+  /** Starts (or restarts) an agency's connector; its backend counts calls across restarts. */
+  async startConnector(agency: string, backend?: Backend): Promise<RunningConnector> {
+    const counting = this.backends.get(agency) ?? new CountingBackend(backend ?? new FileBackend(join(DEMO_DATA, agency)));
+    this.backends.set(agency, counting);
+    const connector = await startConnector(
+      {
+        agencyId: agency,
+        privateKeyFile: this.demo.agencyKeyFile(agency),
+        policiesDir: this.demo.policiesDir,
+        kafkaBrokers: this.brokers,
+        topicPrefix: this.topicPrefix,
+        backend: { type: 'file', dir: join(DEMO_DATA, agency) },
+      },
+      { backend: counting },
+    );
+    this.connectors.set(agency, connector);
+    return connector;
+  }
+
+  async stopConnector(agency: string): Promise<void> {
+    await this.connectors.get(agency)?.stop();
+    this.connectors.delete(agency);
+  }
+
+  key(agency: string): Promise<SigningKey> {
+    return loadSigningKeyFile(this.demo.agencyKeyFile(agency));
+  }
+
+  async client(agency: string, audience = this.node.config.nodeId): Promise<ExchangeClient> {
+    const client = new ExchangeClient(this.address, agency, await this.key(agency), audience);
+    this.clients.push(client);
+    return client;
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.clients) c.close();
+    await this.node?.stop();
+    await Promise.all([...this.connectors.values()].map((c) => c.stop()));
+    await rm(this.stateDir, { recursive: true, force: true });
+  }
+}

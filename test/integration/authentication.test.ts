@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateAgencyKeyPair, importSigningKey, type SigningKey } from '../../lib/crypto/keys.ts';
+import { signAgencyToken } from '../../lib/agency-token.ts';
+import { expectFailure } from '../helpers/grpc-error.ts';
+import { HubFixture, SOMSRI } from '../helpers/hub-fixture.ts';
+
+const request = () => ({ subject: SOMSRI, recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
+
+function token(key: SigningKey, claims: { iss?: string; aud?: string; iat?: number; exp?: number; jti?: string | null }): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({})
+    .setProtectedHeader({ alg: 'EdDSA', kid: key.kid })
+    .setIssuer(claims.iss ?? 'FPO')
+    .setAudience(claims.aud ?? 'node-1')
+    .setIssuedAt(claims.iat ?? now)
+    .setExpirationTime(claims.exp ?? now + 60);
+  if (claims.jti !== null) jwt.setJti(claims.jti ?? randomUUID());
+  return jwt.sign(key.key);
+}
+
+describe('agency authentication on every call', () => {
+  let hub: HubFixture;
+  let fpoKey: SigningKey;
+
+  beforeAll(async () => {
+    hub = await HubFixture.start({ connectors: ['DOPA'] });
+    fpoKey = await hub.key('FPO');
+  });
+  afterAll(() => hub?.stop());
+
+  it('accepts a fresh token signed by the agency key (the call reaches the provider)', async () => {
+    const fpo = await hub.client('FPO');
+    const response = await fpo.requestRecord(request(), { token: await token(fpoKey, {}) });
+    expect(response.providerId).toBe('DOPA');
+  });
+
+  it('refuses a call with no token', async () => {
+    const fpo = await hub.client('FPO');
+    const grpc = await import('@grpc/grpc-js');
+    const { exchangeService } = await import('../../lib/proto.ts');
+    const { Client } = exchangeService();
+    const raw = new Client(hub.address, grpc.credentials.createInsecure()) as unknown as {
+      RequestRecord: (r: object, cb: (e: unknown) => void) => void;
+      close: () => void;
+    };
+    const call = new Promise((resolve, reject) => raw.RequestRecord({ ...request(), fields: [] }, (e) => (e ? reject(e) : resolve(e))));
+    expect(await expectFailure(call, status.UNAUTHENTICATED, 'ERR_AUTH_MISSING')).toMatch(/authorization/);
+    raw.close();
+    fpo.close();
+  });
+
+  it('refuses a token that is not a JWT', async () => {
+    const fpo = await hub.client('FPO');
+    await expectFailure(fpo.requestRecord(request(), { token: 'not.a.jwt' }), status.UNAUTHENTICATED, 'ERR_AUTH_MALFORMED');
+  });
+
+  it('refuses an unknown agency', async () => {
+    const fpo = await hub.client('FPO');
+    const details = await expectFailure(fpo.requestRecord(request(), { token: await token(fpoKey, { iss: 'NSO' }) }), status.UNAUTHENTICATED, 'ERR_AUTH_UNKNOWN_AGENCY');
+    expect(details).toContain('NSO');
+  });
+
+  it('refuses a key id the agency has not registered', async () => {
+    const fpo = await hub.client('FPO');
+    const { privateJwk } = await generateAgencyKeyPair('FPO-rogue');
+    const rogue = await importSigningKey(privateJwk, 'test');
+    await expectFailure(fpo.requestRecord(request(), { token: await token(rogue, {}) }), status.UNAUTHENTICATED, 'ERR_AUTH_UNKNOWN_KEY');
+  });
+
+  it("refuses a bad signature: another agency's key under the agency's key id", async () => {
+    const fpo = await hub.client('FPO');
+    const rd = await hub.key('RD');
+    const forged = await token({ kid: fpoKey.kid, key: rd.key }, {});
+    await expectFailure(fpo.requestRecord(request(), { token: forged }), status.UNAUTHENTICATED, 'ERR_AUTH_BAD_SIGNATURE');
+  });
+
+  it('refuses a token for another node (wrong audience)', async () => {
+    const fpo = await hub.client('FPO');
+    const details = await expectFailure(fpo.requestRecord(request(), { token: await token(fpoKey, { aud: 'node-2' }) }), status.UNAUTHENTICATED, 'ERR_AUTH_WRONG_AUDIENCE');
+    expect(details).toContain('node-1');
+  });
+
+  it('refuses an expired token', async () => {
+    const fpo = await hub.client('FPO');
+    const now = Math.floor(Date.now() / 1000);
+    await expectFailure(fpo.requestRecord(request(), { token: await token(fpoKey, { iat: now - 200, exp: now - 100 }) }), status.UNAUTHENTICATED, 'ERR_AUTH_EXPIRED');
+  });
+
+  it('refuses a token that lives longer than 5 minutes', async () => {
+    const fpo = await hub.client('FPO');
+    const now = Math.floor(Date.now() / 1000);
+    await expectFailure(fpo.requestRecord(request(), { token: await token(fpoKey, { iat: now, exp: now + 3600 }) }), status.UNAUTHENTICATED, 'ERR_AUTH_LIFETIME_TOO_LONG');
+  });
+
+  it('refuses a token without a jti', async () => {
+    const fpo = await hub.client('FPO');
+    await expectFailure(fpo.requestRecord(request(), { token: await token(fpoKey, { jti: null }) }), status.UNAUTHENTICATED, 'ERR_AUTH_MALFORMED');
+  });
+
+  it('refuses a replayed token, even for a different request', async () => {
+    const fpo = await hub.client('FPO');
+    const once = await signAgencyToken('FPO', fpoKey, 'node-1');
+    await fpo.requestRecord(request(), { token: once });
+    const details = await expectFailure(fpo.requestRecord(request(), { token: once }), status.UNAUTHENTICATED, 'ERR_AUTH_REPLAYED');
+    expect(details).toMatch(/already used/);
+    expect(hub.backends.get('DOPA')!.total).toBe(2);
+  });
+});
