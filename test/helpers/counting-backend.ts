@@ -2,7 +2,10 @@ import type { Backend } from '../../connectors/backends/backend.types.ts';
 
 /** Wraps a backend and counts what reaches it, per subject: how tests see transfers. */
 export class CountingBackend implements Backend {
+  /** Calls per subject. */
   readonly calls = new Map<string, number>();
+  /** Calls per `recordType/subject`. */
+  readonly byRecord = new Map<string, number>();
 
   constructor(private readonly inner: Backend) {}
 
@@ -12,6 +15,8 @@ export class CountingBackend implements Backend {
 
   fetch(recordType: string, subject: string, timeoutMs: number): Promise<Record<string, unknown> | undefined> {
     this.calls.set(subject, (this.calls.get(subject) ?? 0) + 1);
+    const key = `${recordType}/${subject}`;
+    this.byRecord.set(key, (this.byRecord.get(key) ?? 0) + 1);
     return this.inner.fetch(recordType, subject, timeoutMs);
   }
 }

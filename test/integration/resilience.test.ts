@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpBackend } from '../../connectors/backends/http-backend.ts';
+import { freePort } from '../../lib/kafka/local-broker.ts';
+import { expectFailure } from '../helpers/grpc-error.ts';
+import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
+
+const PERSON = 'dopa.civil-registration.person';
+
+describe('provider failures end in a clear error within the deadline', () => {
+  let hub: HubFixture;
+  let slowServer: Server;
+
+  beforeAll(async () => {
+    // FPO's backend hangs for 20 s; RD's backend is not listening at all.
+    slowServer = createServer((_req, res) => setTimeout(() => res.end('{}'), 20_000));
+    await new Promise<void>((resolve) => slowServer.listen(0, '127.0.0.1', resolve));
+    const slowUrl = `http://127.0.0.1:${(slowServer.address() as AddressInfo).port}/records/{recordType}/{subject}`;
+    const deadUrl = `http://127.0.0.1:${await freePort()}/records/{recordType}/{subject}`;
+    hub = await HubFixture.start({ connectors: [] });
+    await hub.startConnector('FPO', new HttpBackend(slowUrl, 800));
+    await hub.startConnector('RD', new HttpBackend(deadUrl, 800));
+    await hub.startConnector('DOPA', new HttpBackend(slowUrl, 60_000));
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    slowServer?.closeAllConnections();
+    slowServer?.close();
+  });
+
+  it('backend down → UNAVAILABLE at once', async () => {
+    const fpo = await hub.client('FPO');
+    const started = Date.now();
+    const details = await expectFailure(
+      fpo.requestRecord({ subject: SOMSRI, recordType: 'rd.income-tax.annual-summary', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() }, { timeoutMs: 5_000 }),
+      status.UNAVAILABLE,
+      'ERR_BACKEND_UNAVAILABLE',
+    );
+    expect(details).toMatch(/cannot be reached/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("backend slower than the connector's backend timeout → UNAVAILABLE with a timeout message", async () => {
+    const bma = await hub.client('BMA');
+    const started = Date.now();
+    const details = await expectFailure(
+      bma.requestRecord({ subject: SOMSRI, recordType: 'fpo.welfare-card.status', purpose: 'LOCAL_SERVICE_REGISTRATION', clientRequestId: randomUUID() }, { timeoutMs: 5_000 }),
+      status.UNAVAILABLE,
+      'ERR_BACKEND_TIMEOUT',
+    );
+    expect(details).toMatch(/800 ms/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("backend slower than the caller's deadline → DEADLINE_EXCEEDED by the deadline, nothing hangs", async () => {
+    const fpo = await hub.client('FPO');
+    const started = Date.now();
+    const error = await fpo
+      .requestRecord({ subject: SOMSRI, recordType: PERSON, purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() }, { timeoutMs: 1_500 })
+      .then(() => undefined, (e: ServiceError) => e);
+    expect(error?.code).toBe(status.DEADLINE_EXCEEDED);
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it('no connector running for the provider → DEADLINE_EXCEEDED by the deadline', async () => {
+    const bma = await hub.client('BMA');
+    const started = Date.now();
+    const error = await bma
+      .requestRecord({ subject: SOMSRI, recordType: 'moph.immunization.history', purpose: 'PUBLIC_HEALTH_SERVICE', clientRequestId: randomUUID() }, { timeoutMs: 1_500 })
+      .then(() => undefined, (e: ServiceError) => e);
+    expect(error?.code).toBe(status.DEADLINE_EXCEEDED);
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+});
+
+describe('a connector stopped while requests queue up, then restarted', () => {
+  let hub: HubFixture;
+
+  beforeAll(async () => {
+    hub = await HubFixture.start({ connectors: ['DOPA'] });
+  });
+  afterAll(() => hub?.stop());
+
+  it('answers every request still inside its deadline exactly once, and skips the expired ones', async () => {
+    const fpo = await hub.client('FPO');
+    const rd = await hub.client('RD');
+    await hub.stopConnector('DOPA');
+
+    const queued = Array.from({ length: 20 }, (_, i) =>
+      fpo.requestRecord({ subject: i % 2 ? SOMSRI : SOMCHAI, recordType: PERSON, purpose: 'WELFARE_ELIGIBILITY', clientRequestId: `queued-${i}` }, { timeoutMs: 30_000 }),
+    );
+    // This one gives up while the connector is down.
+    const expired = rd
+      .requestRecord({ subject: SOMSRI, recordType: 'dopa.house-registration.address', purpose: 'TAX_ASSESSMENT', clientRequestId: randomUUID() }, { timeoutMs: 1_000 })
+      .then(() => undefined, (e: ServiceError) => e);
+    expect((await expired)?.code).toBe(status.DEADLINE_EXCEEDED);
+
+    await hub.startConnector('DOPA');
+    const answers = await Promise.all(queued);
+
+    expect(answers).toHaveLength(20);
+    expect(new Set(answers.map((a) => a.exchangeId)).size).toBe(20);
+    const backend = hub.backends.get('DOPA')!;
+    expect(backend.byRecord.get(`${PERSON}/${SOMSRI}`)).toBe(10);
+    expect(backend.byRecord.get(`${PERSON}/${SOMCHAI}`)).toBe(10);
+    expect(backend.byRecord.get(`dopa.house-registration.address/${SOMSRI}`)).toBeUndefined();
+  });
+});
+
+describe('idempotent client request ids', () => {
+  let hub: HubFixture;
+
+  beforeAll(async () => {
+    hub = await HubFixture.start({ connectors: ['FPO'] });
+  });
+  afterAll(() => hub?.stop());
+
+  const welfare = (clientRequestId: string, subject = SOMSRI) => ({ subject, recordType: 'fpo.welfare-card.status', purpose: 'LOCAL_SERVICE_REGISTRATION', clientRequestId });
+
+  it('a retried id gets the first outcome and does not reach the provider twice', async () => {
+    const bma = await hub.client('BMA');
+    const id = randomUUID();
+    const first = await bma.requestRecord(welfare(id));
+    const retry = await bma.requestRecord(welfare(id));
+    expect(retry).toEqual(first);
+    expect(hub.backends.get('FPO')!.calls.get(SOMSRI)).toBe(1);
+  });
+
+  it('concurrent duplicates share one transfer', async () => {
+    const bma = await hub.client('BMA');
+    const id = randomUUID();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => bma.requestRecord(welfare(id, SOMCHAI))));
+    expect(new Set(answers.map((a) => a.exchangeId)).size).toBe(1);
+    expect(hub.backends.get('FPO')!.calls.get(SOMCHAI)).toBe(1);
+  });
+
+  it('the same id for a different request is refused', async () => {
+    const bma = await hub.client('BMA');
+    const id = randomUUID();
+    await bma.requestRecord(welfare(id));
+    await expectFailure(bma.requestRecord(welfare(id, SOMCHAI)), status.ALREADY_EXISTS, 'ERR_IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('a retried id whose first attempt failed gets the same failure, without a second transfer', async () => {
+    const bma = await hub.client('BMA');
+    const id = randomUUID();
+    const subject = '1509900043212';
+    await expectFailure(bma.requestRecord(welfare(id, subject)), status.NOT_FOUND, 'ERR_RECORD_NOT_FOUND');
+    await expectFailure(bma.requestRecord(welfare(id, subject)), status.NOT_FOUND, 'ERR_RECORD_NOT_FOUND');
+    expect(hub.backends.get('FPO')!.calls.get(subject)).toBe(1);
+  });
+});

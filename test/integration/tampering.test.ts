@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSigningKeyFile, type SigningKey } from '../../lib/crypto/keys.ts';
+import type { RequestEnvelope, ResponseEnvelope } from '../../lib/envelope/envelope.types.ts';
+import { signRequestEnvelope } from '../../lib/envelope/request-envelope.ts';
+import { requestDigest, signResponseEnvelope } from '../../lib/envelope/response-envelope.ts';
+import { DLQ_HEADERS } from '../../lib/kafka/dead-letter.ts';
+import { expectFailure } from '../helpers/grpc-error.ts';
+import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
+import { KafkaTap, produce } from '../helpers/kafka-tap.ts';
+
+const header = (m: { headers?: Record<string, unknown> }, name: string) => String(m.headers?.[name] ?? '');
+
+function tamperPayload(jws: string, edit: (payload: Record<string, unknown>) => void): string {
+  const [h, p, s] = jws.split('.');
+  const payload = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>;
+  edit(payload);
+  return `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
+}
+
+describe('a tampered hub signature at the connector', () => {
+  let hub: HubFixture;
+  let hubKey: SigningKey;
+  let deadLetters: KafkaTap;
+
+  beforeAll(async () => {
+    hub = await HubFixture.start({ connectors: ['DOPA'] });
+    hubKey = await loadSigningKeyFile(hub.demo.hubKeyFile);
+    deadLetters = await KafkaTap.open(hub.brokers, `${hub.topicPrefix}dead-letter`);
+  });
+  afterAll(async () => {
+    await deadLetters?.close();
+    await hub?.stop();
+  });
+
+  const envelope = (): RequestEnvelope => ({
+    v: 1,
+    exchangeId: randomUUID(),
+    nodeId: 'node-1',
+    replyTopic: `${hub.topicPrefix}replies.node-1`,
+    consumer: 'FPO',
+    provider: 'DOPA',
+    recordType: 'dopa.civil-registration.person',
+    subject: SOMSRI,
+    purpose: 'WELFARE_ELIGIBILITY',
+    fields: ['firstNameTh'],
+    clientRequestId: randomUUID(),
+    iat: Date.now(),
+    exp: Date.now() + 30_000,
+  });
+
+  it('is dead-lettered with its reason and never reaches the backend', async () => {
+    const genuine = await signRequestEnvelope(envelope(), hubKey);
+    // Someone with write access to the topic widens the field list and changes the subject.
+    const tampered = tamperPayload(genuine, (p) => {
+      p.subject = SOMCHAI;
+      p.fields = ['firstNameTh', 'gender', 'nationality'];
+    });
+    await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, tampered);
+    const letter = await deadLetters.waitFor((m) => m.value?.toString() === tampered);
+    expect(header(letter, DLQ_HEADERS.reason)).toBe('ERR_ENVELOPE_SIGNATURE_INVALID');
+    expect(header(letter, DLQ_HEADERS.source)).toMatch(new RegExp(`^${hub.topicPrefix}requests\\.DOPA/\\d+/\\d+$`));
+    expect(hub.backends.get('DOPA')!.calls.get(SOMCHAI)).toBeUndefined();
+  });
+
+  it('rejects an envelope signed by a key that is not the hub key', async () => {
+    const dopaKey = await hub.key('DOPA');
+    const forged = await signRequestEnvelope(envelope(), { kid: hubKey.kid, key: dopaKey.key });
+    await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, forged);
+    const letter = await deadLetters.waitFor((m) => m.value?.toString() === forged);
+    expect(header(letter, DLQ_HEADERS.reason)).toBe('ERR_ENVELOPE_SIGNATURE_INVALID');
+  });
+
+  it('dead-letters poison bytes and keeps serving the partition', async () => {
+    await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, '\u0000not a jws{');
+    const letter = await deadLetters.waitFor((m) => m.value?.toString() === '\u0000not a jws{');
+    expect(header(letter, DLQ_HEADERS.reason)).toBe('ERR_ENVELOPE_MALFORMED');
+    const fpo = await hub.client('FPO');
+    const response = await fpo.requestRecord({ subject: SOMSRI, recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
+    expect(response.providerId).toBe('DOPA');
+  });
+
+  it('drops a replayed envelope: the backend is reached once', async () => {
+    const e = { ...envelope(), subject: '3700600111227' };
+    const jws = await signRequestEnvelope(e, hubKey);
+    await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, jws);
+    await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, jws);
+    const letter = await deadLetters.waitFor((m) => m.value?.toString() === jws);
+    expect(header(letter, DLQ_HEADERS.reason)).toBe('ERR_ENVELOPE_REPLAYED');
+    expect(hub.backends.get('DOPA')!.calls.get('3700600111227')).toBe(1);
+  });
+});
+
+type Mode = 'wrong-key' | 'edited-record' | 'wrong-binding' | 'extra-field';
+
+describe('a tampered provider response at the node', () => {
+  let hub: HubFixture;
+  let rogue: KafkaTap;
+  let mode: Mode = 'wrong-key';
+
+  beforeAll(async () => {
+    // No RD connector: the test answers RD's requests itself, as an attacker would.
+    hub = await HubFixture.start({ connectors: [] });
+    const rdKey = await hub.key('RD');
+    const fpoKey = await hub.key('FPO');
+    rogue = await KafkaTap.open(hub.brokers, `${hub.topicPrefix}requests.RD`, async (message) => {
+      const requestJws = message.value!.toString();
+      const request = JSON.parse(Buffer.from(requestJws.split('.')[1]!, 'base64url').toString()) as RequestEnvelope;
+      const record: Record<string, unknown> = { taxYear: 2025, assessableIncome: 182000, filingStatus: 'filed' };
+      if (mode === 'extra-field') record.taxPaid = 0;
+      const response: ResponseEnvelope = {
+        v: 1,
+        exchangeId: request.exchangeId,
+        provider: 'RD',
+        consumer: request.consumer,
+        recordType: request.recordType,
+        requestDigest: mode === 'wrong-binding' ? requestDigest('some other request') : requestDigest(requestJws),
+        iat: Date.now(),
+        outcome: 'delivered',
+        fields: Object.keys(record),
+        record,
+      };
+      const signer = mode === 'wrong-key' ? { kid: rdKey.kid, key: fpoKey.key } : rdKey;
+      let jws = await signResponseEnvelope(response, signer);
+      if (mode === 'edited-record') jws = tamperPayload(jws, (p) => ((p.record as Record<string, unknown>).assessableIncome = 1));
+      await produce(hub.brokers, request.replyTopic, jws, { 'xhub-exchange-id': request.exchangeId });
+    });
+  });
+  afterAll(async () => {
+    await rogue?.close();
+    await hub?.stop();
+  });
+
+  const ask = async () =>
+    (await hub.client('FPO')).requestRecord({ subject: SOMSRI, recordType: 'rd.income-tax.annual-summary', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
+
+  it('refuses a response signed with a key that is not the provider key', async () => {
+    mode = 'wrong-key';
+    await expectFailure(ask(), status.DATA_LOSS, 'ERR_PROVIDER_SIGNATURE_INVALID');
+  });
+
+  it('refuses a response whose record was changed after signing', async () => {
+    mode = 'edited-record';
+    await expectFailure(ask(), status.DATA_LOSS, 'ERR_PROVIDER_SIGNATURE_INVALID');
+  });
+
+  it('refuses a validly signed response bound to another request', async () => {
+    mode = 'wrong-binding';
+    await expectFailure(ask(), status.DATA_LOSS, 'ERR_PROVIDER_BINDING_MISMATCH');
+  });
+
+  it('refuses a validly signed response carrying fields beyond the agreement', async () => {
+    mode = 'extra-field';
+    expect(await expectFailure(ask(), status.DATA_LOSS, 'ERR_PROVIDER_FIELDS_MISMATCH')).toContain('taxPaid');
+  });
+});
