@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { loadNodeConfig } from '../../broker/config.ts';
+import { loadConnectorConfig } from '../../connectors/config.ts';
+
+describe('config loading: explicit, then environment, then defaults', () => {
+  const required = { policiesDir: 'p', hubKeyFile: 'k', kafkaBrokers: ['127.0.0.1:9092'] };
+
+  it('takes explicit values over environment over defaults, and freezes the result', () => {
+    const config = loadNodeConfig({ ...required, nodeId: 'explicit' }, { XHUB_NODE_ID: 'from-env', XHUB_LISTEN: '0.0.0.0:7000' });
+    expect(config.nodeId).toBe('explicit');
+    expect(config.listen).toBe('0.0.0.0:7000');
+    expect(config.topicPrefix).toBe('xhub.');
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads lists and integers from the environment', () => {
+    const config = loadNodeConfig({ policiesDir: 'p', hubKeyFile: 'k' }, { KAFKA_BROKERS: 'a:1, b:2', XHUB_MAX_TIMEOUT_MS: '9000' });
+    expect(config.kafkaBrokers).toEqual(['a:1', 'b:2']);
+    expect(config.maxTimeoutMs).toBe(9000);
+  });
+
+  it('refuses to start on an invalid value and says which key and why', () => {
+    expect(() => loadNodeConfig({ ...required }, { XHUB_MAX_TIMEOUT_MS: 'soon' })).toThrow(/XHUB_MAX_TIMEOUT_MS must be an integer/);
+    expect(() => loadNodeConfig({ ...required, topicPartitions: 0 })).toThrow(/topicPartitions \(env XHUB_TOPIC_PARTITIONS\): must be >= 1/);
+    expect(() => loadNodeConfig({ hubKeyFile: 'k', kafkaBrokers: ['a:1'] }, {})).toThrow(/policiesDir.*must have required property/);
+  });
+
+  it('validates the connector backend', () => {
+    const base = { agencyId: 'DOPA', privateKeyFile: 'k', policiesDir: 'p', kafkaBrokers: ['a:1'] };
+    expect(loadConnectorConfig({ ...base, backend: { type: 'file', dir: 'd' } }).backend).toEqual({ type: 'file', dir: 'd' });
+    expect(() => loadConnectorConfig({ ...base, backend: { type: 'http', urlTemplate: 'http://x/{recordType}', timeoutMs: 100 } })).toThrow(/backend/);
+    expect(() => loadConnectorConfig(base, { XHUB_BACKEND: '{oops' })).toThrow(/XHUB_BACKEND is not valid JSON/);
+  });
+});
