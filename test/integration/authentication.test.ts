@@ -43,7 +43,7 @@ describe('agency authentication on every call', () => {
     const { exchangeService } = await import('../../lib/proto.ts');
     const { Client } = exchangeService();
     const raw = new Client(hub.address, grpc.credentials.createInsecure()) as unknown as {
-      RequestRecord: (r: object, cb: (e: unknown) => void) => void;
+      RequestRecord: (r: object, cb: (e: Error | null) => void) => void;
       close: () => void;
     };
     const call = new Promise((resolve, reject) => raw.RequestRecord({ ...request(), fields: [] }, (e) => (e ? reject(e) : resolve(e))));

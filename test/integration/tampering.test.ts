@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { KafkaMessage } from 'kafkajs';
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSigningKeyFile, type SigningKey } from '../../lib/crypto/keys.ts';
@@ -10,7 +11,7 @@ import { expectFailure } from '../helpers/grpc-error.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
 import { KafkaTap, produce } from '../helpers/kafka-tap.ts';
 
-const header = (m: { headers?: Record<string, unknown> }, name: string) => String(m.headers?.[name] ?? '');
+const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString() ?? '';
 
 function tamperPayload(jws: string, edit: (payload: Record<string, unknown>) => void): string {
   const [h, p, s] = jws.split('.');
