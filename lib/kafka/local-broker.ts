@@ -140,6 +140,9 @@ async function waitUntilReady(brokers: string[], child: ChildProcess, dataDir: s
         await admin.connect();
         const cluster = await admin.describeCluster();
         await admin.fetchTopicMetadata({ topics: [] });
+        // The group coordinator answers only once its internal topic has loaded:
+        // until then every consumer group join fails, so wait for it here.
+        await admin.describeGroups(['xhub-readiness-probe']);
         if (cluster.brokers.length > 0) return;
       } catch {
         await new Promise((r) => setTimeout(r, 250));

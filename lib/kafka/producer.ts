@@ -8,6 +8,8 @@ export async function connectProducer(kafka: Kafka): Promise<{ producer: Batchin
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
+    // Idempotence needs unbounded retries; callers are bounded by their deadlines.
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
   });
   await raw.connect();
   const producer = new BatchingProducer(raw);
