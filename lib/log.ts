@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -7,13 +7,14 @@ export type { Logger };
  * token, key or record content; the redaction list is a second line of defence
  * for fields that must never be logged even by mistake.
  */
-export function createLogger(name: string, level = process.env.XHUB_LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(name: string, level = process.env.XHUB_LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+  const options = {
     name,
     level,
     redact: {
       paths: ['subject', '*.subject', 'token', '*.token', 'authorization', '*.authorization', 'record', '*.record', 'jws', '*.jws', 'd', '*.d'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -11,6 +11,7 @@ import { startConnector, type RunningConnector } from '../../connectors/connecto
 import { DEMO_DATA, materialiseDemo, type DemoLayout } from '../../cli/demo-setup.ts';
 import { loadSigningKeyFile, type SigningKey } from '../../lib/crypto/keys.ts';
 import { ExchangeClient } from '../../lib/exchange-client.ts';
+import { createLogger } from '../../lib/log.ts';
 import { CountingBackend } from './counting-backend.ts';
 
 export const SOMSRI = '1101700203450';
@@ -23,6 +24,9 @@ export const SOMCHAI = '3100500123458';
 export class HubFixture {
   readonly connectors = new Map<string, RunningConnector>();
   readonly backends = new Map<string, CountingBackend>();
+  /** Every log line the node and connectors wrote, at debug level and above. */
+  readonly logs: string[] = [];
+  private readonly log = createLogger('test', 'debug', { write: (line: string) => void this.logs.push(line) });
   node!: RunningNode;
   private clients: ExchangeClient[] = [];
 
@@ -54,7 +58,7 @@ export class HubFixture {
       kafkaBrokers: this.brokers,
       topicPrefix: this.topicPrefix,
       ...overrides,
-    });
+    }, this.log);
     return this.node;
   }
 
@@ -71,7 +75,7 @@ export class HubFixture {
         topicPrefix: this.topicPrefix,
         backend: { type: 'file', dir: join(DEMO_DATA, agency) },
       },
-      { backend: counting },
+      { backend: counting, log: this.log },
     );
     this.connectors.set(agency, connector);
     return connector;

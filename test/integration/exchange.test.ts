@@ -136,6 +136,15 @@ describe('record exchange through node, connector and a real Kafka broker', () =
     expect(answer.status).toBe('SERVING');
   });
 
+  it('writes log lines for every exchange without a citizen id, token or record content in them', async () => {
+    const fpo = await hub.client('FPO');
+    await fpo.requestRecord({ subject: SOMSRI, recordType: PERSON, purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
+    const logs = hub.logs.join('');
+    expect(logs).toContain('record delivered');
+    expect(logs).toContain('record sent');
+    for (const secret of [SOMSRI, SOMCHAI, 'สมศรี', 'Bearer', 'eyJ']) expect(logs).not.toContain(secret);
+  });
+
   it('does not leak the citizen id of a failed request into the error message', async () => {
     const bma = await hub.client('BMA');
     const details = await expectFailure(
