@@ -1,5 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
 import { loadConfig } from '../lib/config/load-config.ts';
+import { HubError } from '../lib/errors/hub-error.ts';
 
 export interface NodeConfig {
   /** This node's id; also the audience every caller's JWT must name. */
@@ -58,7 +59,7 @@ export const NODE_DEFAULTS: Partial<NodeConfig> = {
 };
 
 export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.ProcessEnv = process.env): Readonly<NodeConfig> {
-  return loadConfig(
+  const config = loadConfig(
     'node',
     schema,
     {
@@ -78,4 +79,12 @@ export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.Proces
     explicit,
     env,
   );
+  // An id forgotten while its exchange still runs would let a retry transfer twice.
+  if (config.idempotencyTtlMs <= config.maxTimeoutMs) {
+    throw new HubError('ERR_CONFIG_INVALID', `invalid node config:\n  idempotencyTtlMs (env XHUB_IDEMPOTENCY_TTL_MS): must be longer than maxTimeoutMs (${config.maxTimeoutMs})`);
+  }
+  if (config.defaultTimeoutMs > config.maxTimeoutMs) {
+    throw new HubError('ERR_CONFIG_INVALID', `invalid node config:\n  defaultTimeoutMs (env XHUB_DEFAULT_TIMEOUT_MS): must not exceed maxTimeoutMs (${config.maxTimeoutMs})`);
+  }
+  return config;
 }

@@ -96,7 +96,14 @@ export async function startConnector(
       for (let i = 0; i < batch.messages.length; i += config.concurrency) {
         if (!payload.isRunning() || payload.isStale()) return;
         const slice = batch.messages.slice(i, i + config.concurrency);
-        await Promise.all(slice.map((m) => processOne(m, batch.partition)));
+        // A slice can take as long as a request deadline: keep the group
+        // membership alive meanwhile (kafkajs only heartbeats when asked).
+        const beat = setInterval(() => void payload.heartbeat().catch(() => {}), 1_000);
+        // Let every request of the slice finish before failing the batch, so a
+        // redelivery never races an answer still in flight.
+        const results = await Promise.allSettled(slice.map((m) => processOne(m, batch.partition))).finally(() => clearInterval(beat));
+        const failed = results.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
         const last = slice.at(-1);
         if (last) payload.resolveOffset(last.offset);
         await payload.commitOffsetsIfNecessary();

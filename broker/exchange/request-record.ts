@@ -53,8 +53,8 @@ export async function requestRecord(
 
 function deadlineFor(deps: ExchangeDeps, callDeadline: number): number {
   const now = Date.now();
-  // Leave the node a little time to answer before the caller gives up.
-  const wanted = Number.isFinite(callDeadline) ? callDeadline - now - 20 : deps.timeouts.defaultMs;
+  // Leave the node time to answer with a clear error before the caller gives up.
+  const wanted = Number.isFinite(callDeadline) ? callDeadline - now - 100 : deps.timeouts.defaultMs;
   return now + Math.max(1, Math.min(wanted, deps.timeouts.maxMs));
 }
 
@@ -95,6 +95,9 @@ async function exchangeOnce(
   const started = Date.now();
   const { response, responseJws, kid } = await deps.router.exchange(envelope, jws, deps.topics.requests(envelope.provider), deadline).catch((error: unknown) => {
     if (error instanceof HubError) log.warn({ code: error.code, ms: Date.now() - started }, 'exchange failed');
+    // Refused before it was queued for Kafka: nothing was sent, so a retry with
+    // the same client request id must be allowed to try again.
+    if (error instanceof HubError && error.code === 'ERR_OVERLOADED') throw new NotStarted(error);
     throw error;
   });
   if (response.outcome === 'error') {

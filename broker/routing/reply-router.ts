@@ -21,6 +21,8 @@ interface Pending {
   resolve: (reply: RoutedReply) => void;
   reject: (error: HubError) => void;
   timer: NodeJS.Timeout;
+  /** Why a reply for this exchange was refused, if one was: reported if no valid reply follows. */
+  refused?: HubError;
 }
 
 export interface ReplyRouterOptions {
@@ -36,7 +38,8 @@ export interface ReplyRouterOptions {
  * Request/reply over Kafka: produces a signed request to the provider's topic
  * and waits for the provider's signed reply on this node's reply topic. A reply
  * is accepted only for an exchange still waiting and only once it verifies;
- * a late reply (after the deadline) is dropped with a log line.
+ * a late reply (after the deadline) is dropped with a log line, and a reply
+ * that fails verification is refused without ending the wait.
  */
 export class ReplyRouter {
   private readonly pending = new Map<string, Pending>();
@@ -79,8 +82,9 @@ export class ReplyRouter {
   exchange(request: RequestEnvelope, requestJws: string, topic: string, deadline: number): Promise<RoutedReply> {
     return new Promise<RoutedReply>((resolve, reject) => {
       const timer = setTimeout(() => {
+        const refused = this.pending.get(request.exchangeId)?.refused;
         this.pending.delete(request.exchangeId);
-        reject(new HubError('ERR_DEADLINE_EXCEEDED', `provider ${request.provider} did not answer before the deadline`));
+        reject(refused ?? new HubError('ERR_DEADLINE_EXCEEDED', `provider ${request.provider} did not answer before the deadline`));
       }, Math.max(0, deadline - Date.now()));
       this.pending.set(request.exchangeId, { request, requestJws, resolve, reject, timer });
       this.options.producer
@@ -126,9 +130,12 @@ export class ReplyRouter {
       if (!this.settle(exchangeId)) return;
       p.resolve({ response, responseJws: jws, kid });
     } catch (error) {
+      // The exchange id header is not authenticated: a forged reply must not
+      // end the exchange, or anyone who can write the reply topic could abort
+      // it. Keep waiting for the genuine reply; report the refusal at the deadline.
       const hubError = toHubError(error, 'ERR_PROVIDER_SIGNATURE_INVALID');
-      log.warn({ exchangeId, code: hubError.code }, 'reply rejected');
-      if (this.settle(exchangeId)) p.reject(hubError);
+      log.warn({ exchangeId, code: hubError.code }, 'reply refused; still waiting for a valid one');
+      p.refused = hubError;
     }
   }
 }

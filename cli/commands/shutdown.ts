@@ -2,7 +2,10 @@
 export function onShutdown(stop: () => Promise<void>): void {
   let stopping = false;
   const handler = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      console.error(`${signal} again: exiting without a clean stop`);
+      process.exit(1);
+    }
     stopping = true;
     console.error(`\n${signal}: stopping…`);
     stop().then(

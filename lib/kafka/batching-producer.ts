@@ -31,7 +31,7 @@ export class BatchingProducer {
     }
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ topic, message, resolve, reject });
-      this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
+      this.flushing ??= this.drain();
     });
   }
 
@@ -41,6 +41,9 @@ export class BatchingProducer {
   }
 
   private async drain(): Promise<void> {
+    // `flushing` is cleared in the same tick the loop sees an empty queue, so a
+    // send() made by a caller resumed from the last batch always starts a new drain.
+    await Promise.resolve();
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.limits.maxBatch);
       try {
@@ -50,6 +53,7 @@ export class BatchingProducer {
         for (const p of batch) p.reject(error);
       }
     }
+    this.flushing = undefined;
   }
 }
 

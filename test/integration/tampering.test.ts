@@ -93,7 +93,7 @@ describe('a tampered hub signature at the connector', () => {
   });
 });
 
-type Mode = 'wrong-key' | 'edited-record' | 'wrong-binding' | 'extra-field';
+type Mode = 'wrong-key' | 'edited-record' | 'wrong-binding' | 'extra-field' | 'forged-then-genuine';
 
 describe('a tampered provider response at the node', () => {
   let hub: HubFixture;
@@ -122,10 +122,13 @@ describe('a tampered provider response at the node', () => {
         fields: Object.keys(record),
         record,
       };
-      const signer = mode === 'wrong-key' ? { kid: rdKey.kid, key: fpoKey.key } : rdKey;
-      let jws = await signResponseEnvelope(response, signer);
+      const forged = mode === 'wrong-key' || mode === 'forged-then-genuine';
+      let jws = await signResponseEnvelope(response, forged ? { kid: rdKey.kid, key: fpoKey.key } : rdKey);
       if (mode === 'edited-record') jws = tamperPayload(jws, (p) => ((p.record as Record<string, unknown>).assessableIncome = 1));
       await produce(hub.brokers, request.replyTopic, jws, { 'xhub-exchange-id': request.exchangeId });
+      if (mode === 'forged-then-genuine') {
+        await produce(hub.brokers, request.replyTopic, await signResponseEnvelope(response, rdKey), { 'xhub-exchange-id': request.exchangeId });
+      }
     });
   });
   afterAll(async () => {
@@ -133,8 +136,19 @@ describe('a tampered provider response at the node', () => {
     await hub?.stop();
   });
 
+  // A refused reply does not end the wait (anyone able to write the reply topic
+  // could otherwise abort exchanges): the refusal is reported at the deadline.
   const ask = async () =>
-    (await hub.client('FPO')).requestRecord({ subject: SOMSRI, recordType: 'rd.income-tax.annual-summary', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
+    (await hub.client('FPO')).requestRecord(
+      { subject: SOMSRI, recordType: 'rd.income-tax.annual-summary', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() },
+      { timeoutMs: 2_000 },
+    );
+
+  it('accepts the genuine reply that follows a forged one', async () => {
+    mode = 'forged-then-genuine';
+    const response = await ask();
+    expect(JSON.parse(response.recordJson)).toEqual({ taxYear: 2025, assessableIncome: 182000, filingStatus: 'filed' });
+  });
 
   it('refuses a response signed with a key that is not the provider key', async () => {
     mode = 'wrong-key';
