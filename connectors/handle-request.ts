@@ -1,10 +1,11 @@
 import type { SigningKey } from '../lib/crypto/keys.ts';
 import type { RequestEnvelope, ResponseEnvelope, ResponseOutcome } from '../lib/envelope/envelope.types.ts';
 import { verifyRequestEnvelope } from '../lib/envelope/request-envelope.ts';
-import { requestDigest, signResponseEnvelope } from '../lib/envelope/response-envelope.ts';
+import { requestDigest, signResponseEnvelope, subjectDigest } from '../lib/envelope/response-envelope.ts';
 import type { ErrorCode } from '../lib/errors/error-codes.ts';
 import { HubError, toHubError } from '../lib/errors/hub-error.ts';
 import type { ReplayGuard } from '../lib/replay-guard.ts';
+import { decide } from '../policies/decide.ts';
 import type { Policy } from '../policies/policy.types.ts';
 import type { Backend } from './backends/backend.types.ts';
 
@@ -53,6 +54,8 @@ export async function handleRequest(deps: HandlerDeps, requestJws: string, now =
     consumer: envelope.consumer,
     recordType: envelope.recordType,
     requestDigest: requestDigest(requestJws),
+    subjectDigest: subjectDigest(envelope.exchangeId, envelope.subject),
+    clientRequestId: envelope.clientRequestId,
     iat: Date.now(),
     ...outcome,
   };
@@ -72,6 +75,10 @@ async function fetchOutcome(deps: HandlerDeps, envelope: RequestEnvelope, now: n
     if (!validate || deps.policy.recordTypes.get(envelope.recordType)?.provider !== deps.agencyId) {
       throw new HubError('ERR_UNKNOWN_RECORD_TYPE', `${deps.agencyId} does not provide ${envelope.recordType}`);
     }
+    // Provider-side check: the agreement must allow this too. The hub signed
+    // the request, but a provider does not hand out data on the hub's word alone.
+    const permit = decide(deps.policy, { consumer: envelope.consumer, recordType: envelope.recordType, purpose: envelope.purpose, fields: envelope.fields, now });
+    if (permit.provider !== deps.agencyId) throw new HubError('ERR_NO_AGREEMENT', `${envelope.recordType} is not provided by ${deps.agencyId}`);
     const record = await deps.backend.fetch(envelope.recordType, envelope.subject, envelope.exp - now);
     if (record === undefined) throw new HubError('ERR_RECORD_NOT_FOUND', `${deps.agencyId} holds no ${envelope.recordType} record for this subject`);
     if (!validate(record)) {

@@ -38,6 +38,7 @@ export function registerRequest(program: Command): void {
     .action(async (o: RequestOptions) => {
       const policy = await loadPolicy(o.policies);
       const client = new ExchangeClient(o.node, o.agency, await loadSigningKeyFile(o.key), o.audience);
+      const clientRequestId = o.requestId ?? randomUUID();
       try {
         const response = await client.requestRecord(
           {
@@ -45,11 +46,11 @@ export function registerRequest(program: Command): void {
             recordType: o.recordType,
             purpose: o.purpose,
             fields: o.fields ? o.fields.split(',').map((f) => f.trim()) : [],
-            clientRequestId: o.requestId ?? randomUUID(),
+            clientRequestId,
           },
           { timeoutMs: Number(o.timeout) },
         );
-        await verifyDelivery(response, policy.keys);
+        await verifyDelivery(response, policy.keys, { consumer: o.agency, recordType: o.recordType, subject: o.subject, clientRequestId });
         console.log(`exchange ${response.exchangeId}: record from ${response.providerId}, signature verified (key ${response.providerKeyId})`);
         console.log(JSON.stringify(JSON.parse(response.recordJson), null, 2));
       } catch (error) {

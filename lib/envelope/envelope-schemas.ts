@@ -33,7 +33,7 @@ export const validateRequestEnvelope = ajv.compile<RequestEnvelope>({
 export const validateResponseEnvelope = ajv.compile<ResponseEnvelope>({
   type: 'object',
   additionalProperties: false,
-  required: ['v', 'exchangeId', 'provider', 'consumer', 'recordType', 'requestDigest', 'iat', 'outcome'],
+  required: ['v', 'exchangeId', 'provider', 'consumer', 'recordType', 'requestDigest', 'subjectDigest', 'clientRequestId', 'iat', 'outcome'],
   properties: {
     v: { const: 1 },
     exchangeId: id,
@@ -41,6 +41,8 @@ export const validateResponseEnvelope = ajv.compile<ResponseEnvelope>({
     consumer: id,
     recordType: id,
     requestDigest: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+    subjectDigest: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+    clientRequestId: id,
     iat: { type: 'integer' },
     outcome: { enum: ['delivered', 'error'] },
     fields: fieldList,

@@ -34,6 +34,9 @@ export type ResponseEnvelope = {
   recordType: string;
   /** SHA-256 (base64url) of the exact compact JWS of the request envelope. */
   requestDigest: string;
+  /** Lets the consumer check whose record this is without the id in the clear: see `subjectDigest()`. */
+  subjectDigest: string;
+  clientRequestId: string;
   iat: number;
 } & ResponseOutcome;
 

@@ -10,6 +10,14 @@ export function signResponseEnvelope(envelope: ResponseEnvelope, providerKey: Si
   return signJson(envelope, providerKey, RESPONSE_TYP);
 }
 
+/**
+ * SHA-256 of the subject salted with the exchange id: the consumer, who knows
+ * the subject it asked for, can check it; nobody can link two exchanges by it.
+ */
+export function subjectDigest(exchangeId: string, subject: string): string {
+  return sha256b64url(`${exchangeId}:${subject}`);
+}
+
 /** The digest that binds a response to the exact request it answers. */
 export function requestDigest(requestJws: string): string {
   return sha256b64url(requestJws);
@@ -48,7 +56,9 @@ export async function verifyResponseEnvelope(
     response.provider === request.provider &&
     response.consumer === request.consumer &&
     response.recordType === request.recordType &&
-    response.requestDigest === requestDigest(expected.requestJws);
+    response.requestDigest === requestDigest(expected.requestJws) &&
+    response.subjectDigest === subjectDigest(request.exchangeId, request.subject) &&
+    response.clientRequestId === request.clientRequestId;
   if (!bound) {
     throw new HubError('ERR_PROVIDER_BINDING_MISMATCH', `response from ${request.provider} does not answer exchange ${request.exchangeId}`);
   }

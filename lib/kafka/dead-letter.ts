@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors/error-codes.ts';
+import { sha256b64url } from '../crypto/digest.ts';
 import type { BatchingProducer } from './batching-producer.ts';
 
 export const DLQ_HEADERS = {
@@ -6,6 +7,7 @@ export const DLQ_HEADERS = {
   message: 'xhub-dlq-message',
   source: 'xhub-dlq-source',
   by: 'xhub-dlq-by',
+  digest: 'xhub-dlq-digest',
 } as const;
 
 export interface DeadLetter {
@@ -16,11 +18,17 @@ export interface DeadLetter {
   value: Buffer | null;
 }
 
-/** Parks a message that cannot be processed, with its reason, so it never stalls its partition. */
+/**
+ * Parks a message that cannot be processed, with its reason, so it never
+ * stalls its partition. Only a digest of the message is kept: a request holds
+ * a citizen id, and dead letters live far longer than requests (PDPA storage
+ * limitation). The digest finds the original in the source topic while it lasts.
+ */
 export function sendDeadLetter(producer: BatchingProducer, topic: string, letter: DeadLetter): Promise<void> {
   return producer.send(topic, {
-    value: letter.value,
+    value: null,
     headers: {
+      [DLQ_HEADERS.digest]: sha256b64url(letter.value ?? ''),
       [DLQ_HEADERS.reason]: letter.code,
       [DLQ_HEADERS.message]: letter.message,
       [DLQ_HEADERS.source]: `${letter.source.topic}/${letter.source.partition}/${letter.source.offset}`,

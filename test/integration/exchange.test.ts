@@ -33,18 +33,24 @@ describe('record exchange through node, connector and a real Kafka broker', () =
 
   it('delivers a record whose provider signature the consumer verifies with the provider public key', async () => {
     const fpo = await hub.client('FPO');
-    const response = await fpo.requestRecord({ subject: SOMSRI, recordType: PERSON, purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
+    const asked = { consumer: 'FPO', recordType: PERSON, subject: SOMSRI, clientRequestId: randomUUID() };
+    const response = await fpo.requestRecord({ subject: SOMSRI, recordType: PERSON, purpose: 'WELFARE_ELIGIBILITY', clientRequestId: asked.clientRequestId });
 
     expect(response.providerId).toBe('DOPA');
     expect(JSON.parse(response.recordJson)).toEqual({ titleTh: 'นาง', firstNameTh: 'สมศรี', lastNameTh: 'ใจดี', dateOfBirth: '1984-03-12', lifeStatus: 'alive' });
     expect([...response.fieldsDelivered].sort()).toEqual(['dateOfBirth', 'firstNameTh', 'lastNameTh', 'lifeStatus', 'titleTh']);
     // The consumer checks provenance itself, with only DOPA's public JWKS.
     const dopaJwks = JSON.parse(await readFile(join(hub.demo.policiesDir, 'keys', 'DOPA.jwks.json'), 'utf8'));
-    const signed = await verifyDelivery(response, await KeyRing.fromJwks([['DOPA', dopaJwks]]));
+    const dopaKeys = await KeyRing.fromJwks([['DOPA', dopaJwks]]);
+    const signed = await verifyDelivery(response, dopaKeys, asked);
     expect(signed.exchangeId).toBe(response.exchangeId);
-    // Signed by anyone else, it does not verify.
+    // The same key id with another agency's public key: the signature itself fails.
     const fpoJwks = JSON.parse(await readFile(join(hub.demo.policiesDir, 'keys', 'FPO.jwks.json'), 'utf8'));
-    await expect(verifyDelivery(response, await KeyRing.fromJwks([['DOPA', fpoJwks]]))).rejects.toMatchObject({ code: 'ERR_PROVIDER_SIGNATURE_INVALID' });
+    const impostor = { keys: [{ ...fpoJwks.keys[0], kid: dopaJwks.keys[0].kid }] };
+    await expect(verifyDelivery(response, await KeyRing.fromJwks([['DOPA', impostor]]), asked)).rejects.toMatchObject({ code: 'ERR_PROVIDER_SIGNATURE_INVALID' });
+    // A genuine signature over someone else's record, or for another agency, is refused.
+    await expect(verifyDelivery(response, dopaKeys, { ...asked, subject: SOMCHAI })).rejects.toMatchObject({ code: 'ERR_PROVIDER_BINDING_MISMATCH' });
+    await expect(verifyDelivery(response, dopaKeys, { ...asked, consumer: 'RD' })).rejects.toMatchObject({ code: 'ERR_PROVIDER_BINDING_MISMATCH' });
   });
 
   it('delivers only the requested subset of allowed fields', async () => {
@@ -55,11 +61,12 @@ describe('record exchange through node, connector and a real Kafka broker', () =
 
   it('answers NOT_FOUND when the provider holds no record for the subject', async () => {
     const bma = await hub.client('BMA');
-    await expectFailure(
+    const details = await expectFailure(
       bma.requestRecord({ subject: '1509900043212', recordType: WELFARE, purpose: 'LOCAL_SERVICE_REGISTRATION', clientRequestId: randomUUID() }),
       status.NOT_FOUND,
       'ERR_RECORD_NOT_FOUND',
     );
+    expect(details).not.toContain('1509900043212');
   });
 
   it('rejects a malformed citizen id before anything is sent', async () => {

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSigningKeyFile, type SigningKey } from '../../lib/crypto/keys.ts';
 import type { RequestEnvelope, ResponseEnvelope } from '../../lib/envelope/envelope.types.ts';
 import { signRequestEnvelope } from '../../lib/envelope/request-envelope.ts';
-import { requestDigest, signResponseEnvelope } from '../../lib/envelope/response-envelope.ts';
+import { requestDigest, signResponseEnvelope, subjectDigest } from '../../lib/envelope/response-envelope.ts';
 import { DLQ_HEADERS } from '../../lib/kafka/dead-letter.ts';
+import { sha256b64url } from '../../lib/crypto/digest.ts';
 import { expectFailure } from '../helpers/grpc-error.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
 import { KafkaTap, produce } from '../helpers/kafka-tap.ts';
@@ -59,8 +60,9 @@ describe('a tampered hub signature at the connector', () => {
       p.fields = ['firstNameTh', 'gender', 'nationality'];
     });
     await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, tampered);
-    const letter = await deadLetters.waitFor((m) => m.value?.toString() === tampered);
+    const letter = await deadLetters.waitFor((m) => header(m, DLQ_HEADERS.digest) === sha256b64url(tampered));
     expect(header(letter, DLQ_HEADERS.reason)).toBe('ERR_ENVELOPE_SIGNATURE_INVALID');
+    expect(letter.value).toBeNull();
     expect(header(letter, DLQ_HEADERS.source)).toMatch(new RegExp(`^${hub.topicPrefix}requests\\.DOPA/\\d+/\\d+$`));
     expect(hub.backends.get('DOPA')!.calls.get(SOMCHAI)).toBeUndefined();
   });
@@ -69,13 +71,13 @@ describe('a tampered hub signature at the connector', () => {
     const dopaKey = await hub.key('DOPA');
     const forged = await signRequestEnvelope(envelope(), { kid: hubKey.kid, key: dopaKey.key });
     await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, forged);
-    const letter = await deadLetters.waitFor((m) => m.value?.toString() === forged);
+    const letter = await deadLetters.waitFor((m) => header(m, DLQ_HEADERS.digest) === sha256b64url(forged));
     expect(header(letter, DLQ_HEADERS.reason)).toBe('ERR_ENVELOPE_SIGNATURE_INVALID');
   });
 
   it('dead-letters poison bytes and keeps serving the partition', async () => {
     await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, '\u0000not a jws{');
-    const letter = await deadLetters.waitFor((m) => m.value?.toString() === '\u0000not a jws{');
+    const letter = await deadLetters.waitFor((m) => header(m, DLQ_HEADERS.digest) === sha256b64url('\u0000not a jws{'));
     expect(header(letter, DLQ_HEADERS.reason)).toBe('ERR_ENVELOPE_MALFORMED');
     const fpo = await hub.client('FPO');
     const response = await fpo.requestRecord({ subject: SOMSRI, recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
@@ -87,7 +89,7 @@ describe('a tampered hub signature at the connector', () => {
     const jws = await signRequestEnvelope(e, hubKey);
     await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, jws);
     await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, jws);
-    const letter = await deadLetters.waitFor((m) => m.value?.toString() === jws);
+    const letter = await deadLetters.waitFor((m) => header(m, DLQ_HEADERS.digest) === sha256b64url(jws));
     expect(header(letter, DLQ_HEADERS.reason)).toBe('ERR_ENVELOPE_REPLAYED');
     expect(hub.backends.get('DOPA')!.calls.get('3700600111227')).toBe(1);
   });
@@ -117,6 +119,8 @@ describe('a tampered provider response at the node', () => {
         consumer: request.consumer,
         recordType: request.recordType,
         requestDigest: mode === 'wrong-binding' ? requestDigest('some other request') : requestDigest(requestJws),
+        subjectDigest: subjectDigest(request.exchangeId, request.subject),
+        clientRequestId: request.clientRequestId,
         iat: Date.now(),
         outcome: 'delivered',
         fields: Object.keys(record),

@@ -15,6 +15,7 @@ describe('Thai citizen id', () => {
   });
 
   it('explains what is wrong without echoing the id', () => {
+    expect.assertions(5);
     expect(() => assertCitizenId('1101700203451')).toThrow(/check digit/);
     expect(() => assertCitizenId('123')).toThrow(/13 digits \(got 3 characters\)/);
     expect(() => assertCitizenId('0' + withCheckDigit('110170020345').slice(1))).toThrow(/first digit/);
