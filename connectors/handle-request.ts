@@ -5,7 +5,11 @@ import { requestDigest, signResponseEnvelope, subjectDigest } from '../lib/envel
 import type { ErrorCode } from '../lib/errors/error-codes.ts';
 import { HubError, toHubError } from '../lib/errors/hub-error.ts';
 import type { ReplayGuard } from '../lib/replay-guard.ts';
-import { decide } from '../policies/decide.ts';
+import { decide, denyError } from '../policies/decide.ts';
+import type { ConsentLookup } from '../policies/consent.types.ts';
+
+/** The connector holds no consent state: consent is checked by the node (see checkEnvelopeConsent). */
+const PROVIDER_SIDE: ConsentLookup = { isCurrent: () => false, get: () => undefined };
 import type { Policy } from '../policies/policy.types.ts';
 import type { Backend } from './backends/backend.types.ts';
 
@@ -77,8 +81,10 @@ async function fetchOutcome(deps: HandlerDeps, envelope: RequestEnvelope, now: n
     }
     // Provider-side check: the agreement must allow this too. The hub signed
     // the request, but a provider does not hand out data on the hub's word alone.
-    const permit = decide(deps.policy, { consumer: envelope.consumer, recordType: envelope.recordType, purpose: envelope.purpose, fields: envelope.fields, now });
-    if (permit.provider !== deps.agencyId) throw new HubError('ERR_NO_AGREEMENT', `${envelope.recordType} is not provided by ${deps.agencyId}`);
+    const decision = decide(deps.policy, { consumer: envelope.consumer, recordType: envelope.recordType, purpose: envelope.purpose, fields: envelope.fields, now }, PROVIDER_SIDE);
+    // The provider cannot see consent state; it checks everything else, and that a consent-based request names one.
+    if (decision.effect === 'deny' && !decision.reason.startsWith('ERR_CONSENT_')) throw denyError(decision);
+    if (decision.effect === 'permit' && decision.provider !== deps.agencyId) throw new HubError('ERR_NO_AGREEMENT', `${envelope.recordType} is not provided by ${deps.agencyId}`);
     const record = await deps.backend.fetch(envelope.recordType, envelope.subject, envelope.exp - now);
     if (record === undefined) throw new HubError('ERR_RECORD_NOT_FOUND', `${deps.agencyId} holds no ${envelope.recordType} record for this subject`);
     if (!validate(record)) {

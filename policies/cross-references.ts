@@ -60,6 +60,9 @@ function checkAgreement(
     if (!purposes.has(p)) add(`/purposes/${j}`, `unknown purpose "${p}"`);
   });
   if (a.validTo !== undefined && a.validTo <= a.validFrom) add('/validTo', 'validTo must be after validFrom');
+  if (a.lawfulBasis.s26Exception && recordType?.sensitivity.class === 'general') {
+    add('/lawfulBasis/s26Exception', `record type "${a.recordType}" is not sensitive: a s.26 exception does not apply`);
+  }
   return issues;
 }
 

@@ -21,7 +21,7 @@ export class PolicyError extends HubError {
 type RawFiles = {
   hub: { id: string; jwks?: PublicJwks; jwksFile?: string };
   agencies: { agencies: (Omit<Agency, 'jwks'> & { jwks?: PublicJwks; jwksFile?: string })[] };
-  'record-types': { recordTypes: Omit<RecordType, 'fields'>[] };
+  'record-types': { recordTypes: Omit<RecordType, 'fields' | 'source'>[] };
   purposes: { purposes: Purpose[] };
   agreements: { agreements: (Omit<Agreement, 'validFrom' | 'validTo' | 'source'> & { validFrom: string; validTo?: string })[] };
 };
@@ -51,7 +51,10 @@ export async function loadPolicy(dirPath: string): Promise<Policy> {
     if (jwks) agencies.set(a.id, { ...rest, jwks });
   }
   const recordTypes = new Map<string, RecordType>(
-    raw['record-types'].recordTypes.map((r) => [r.id, { ...r, fields: Object.keys(r.schema.properties as object) }]),
+    raw['record-types'].recordTypes.map((r, i) => [
+      r.id,
+      { ...r, fields: Object.keys(r.schema.properties as object), source: `record-types.json#/recordTypes/${i}` },
+    ]),
   );
   const purposes = new Map(raw.purposes.purposes.map((p) => [p.code, p]));
   const agreements: Agreement[] = raw.agreements.agreements.map((a, i) => ({

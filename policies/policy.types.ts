@@ -4,6 +4,33 @@ import type { PublicJwks } from '../lib/crypto/keys.ts';
 
 export type Role = 'consumer' | 'provider' | 'consent-manager' | 'auditor';
 
+/** PDPA s.26 categories of sensitive data. */
+export type SensitiveCategory =
+  | 'racial'
+  | 'ethnic'
+  | 'political-opinion'
+  | 'religious-philosophical-belief'
+  | 'sexual-behaviour'
+  | 'criminal-record'
+  | 'health'
+  | 'disability'
+  | 'trade-union'
+  | 'genetic'
+  | 'biometric';
+
+export type Sensitivity = { class: 'general' } | { class: 'sensitive'; category: SensitiveCategory };
+
+/** PDPA s.19 consent, or one of the s.24 bases. */
+export type LawfulBasisCode = 'consent' | 'research-statistics' | 'vital-interest' | 'contract' | 'public-task' | 'legitimate-interest' | 'legal-obligation';
+
+export interface LawfulBasis {
+  basis: LawfulBasisCode;
+  /** The provision relied on; present for every basis but consent. */
+  statute?: string;
+  /** A s.26 exception to explicit consent, for sensitive record types. */
+  s26Exception?: { exception: string; citation: string; safeguards?: string };
+}
+
 export interface Agency {
   id: string;
   name: string;
@@ -18,6 +45,9 @@ export interface RecordType {
   title: string;
   description?: string;
   schema: Record<string, unknown>;
+  sensitivity: Sensitivity;
+  /** Where it was declared: `record-types.json#/recordTypes/2`. */
+  source: string;
   /** Top-level properties of the schema: the fields an agreement may name. */
   fields: string[];
 }
@@ -35,6 +65,7 @@ export interface Agreement {
   recordType: string;
   purposes: string[];
   fields: string[];
+  lawfulBasis: LawfulBasis;
   /** Epoch ms. */
   validFrom: number;
   validTo?: number;

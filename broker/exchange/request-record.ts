@@ -9,7 +9,7 @@ import type { TopicNames } from '../../lib/kafka/topics.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { RequestRecordRequest, RequestRecordResponse } from '../../lib/proto.ts';
 import type { ReplayGuard } from '../../lib/replay-guard.ts';
-import { decide } from '../../policies/decide.ts';
+import { decide, denyError } from '../../policies/decide.ts';
 import type { Policy } from '../../policies/policy.types.ts';
 import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
 import { NotStarted, type IdempotencyStore } from '../idempotency/idempotency-store.ts';
@@ -70,7 +70,12 @@ async function exchangeOnce(
   let envelope: RequestEnvelope;
   let jws: string;
   try {
-    const permit = decide(policy, { consumer, recordType: request.recordType, purpose: request.purpose, fields: request.fields, now: Date.now() });
+    const decision = decide(policy, { consumer, recordType: request.recordType, purpose: request.purpose, fields: request.fields, now: Date.now() });
+    if (decision.effect === 'deny') {
+      log.info({ code: decision.reason, rule: decision.rule, source: decision.source }, 'exchange denied');
+      throw denyError(decision);
+    }
+    const permit = decision;
     envelope = {
       v: 1,
       exchangeId,
@@ -87,9 +92,8 @@ async function exchangeOnce(
       exp: deadline,
     };
     jws = await signRequestEnvelope(envelope, deps.hubKey);
-    log.info({ agreement: permit.agreement.id, provider: permit.provider }, 'exchange permitted');
+    log.info({ agreement: permit.agreement.id, provider: permit.provider, reason: permit.reason, rule: permit.rule }, 'exchange permitted');
   } catch (error) {
-    if (error instanceof HubError) log.info({ code: error.code }, 'exchange denied');
     throw new NotStarted(error);
   }
   const started = Date.now();

@@ -41,18 +41,25 @@ export function topicSpecs(names: string[], kind: 'requests' | 'replies' | 'dead
   }));
 }
 
-/** Creates the topics that do not exist yet; existing ones are left as they are. */
-export async function ensureTopics(admin: Admin, specs: ITopicConfig[]): Promise<void> {
-  const existing = new Set(await admin.listTopics());
-  const missing = specs.filter((s) => !existing.has(s.topic));
-  if (missing.length === 0) return;
-  try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
-  } catch (error) {
-    // Another node or connector may have created one in between: only a topic
-    // that still does not exist is an error.
-    const now = new Set(await admin.listTopics());
-    const stillMissing = missing.filter((s) => !now.has(s.topic));
-    if (stillMissing.length > 0) throw error;
+/**
+ * Creates the topics that do not exist yet (existing ones are left as they
+ * are) and waits until every partition has a leader. Nodes and connectors
+ * start concurrently and may race to create the same topic, and metadata
+ * takes a moment to settle, so the whole step is retried a few times.
+ */
+export async function ensureTopics(admin: Admin, specs: ITopicConfig[], attempts = 6): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((s) => !existing.has(s.topic));
+      if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+      const metadata = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
+      const leaderless = metadata.topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
+      if (leaderless.length === 0) return;
+      throw new Error(`no leader yet for ${leaderless.map((t) => t.name).join(', ')}`);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
   }
 }

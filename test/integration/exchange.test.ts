@@ -117,7 +117,7 @@ describe('record exchange through node, connector and a real Kafka broker', () =
   it('answers FAILED_PRECONDITION when the provider record fails its schema, naming the path only', async () => {
     const bma = await hub.client('BMA');
     const details = await expectFailure(
-      bma.requestRecord({ subject: SOMSRI, recordType: 'moph.immunization.history', purpose: 'PUBLIC_HEALTH_SERVICE', clientRequestId: randomUUID() }),
+      bma.requestRecord({ subject: SOMSRI, recordType: 'moph.immunization.history', purpose: 'DISEASE_CONTROL', clientRequestId: randomUUID() }),
       status.FAILED_PRECONDITION,
       'ERR_RECORD_SCHEMA_INVALID',
     );

@@ -69,7 +69,7 @@ describe('provider failures end in a clear error within the deadline', () => {
     const bma = await hub.client('BMA');
     const started = Date.now();
     const error = await bma
-      .requestRecord({ subject: SOMSRI, recordType: 'moph.immunization.history', purpose: 'PUBLIC_HEALTH_SERVICE', clientRequestId: randomUUID() }, { timeoutMs: 1_500 })
+      .requestRecord({ subject: SOMSRI, recordType: 'moph.immunization.history', purpose: 'DISEASE_CONTROL', clientRequestId: randomUUID() }, { timeoutMs: 1_500 })
       .then(() => undefined, (e: ServiceError) => e);
     expect(error?.code).toBe(status.DEADLINE_EXCEEDED);
     expect(Date.now() - started).toBeLessThan(2_500);

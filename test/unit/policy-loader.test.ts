@@ -28,9 +28,9 @@ async function issuesOf(): Promise<{ file: string; path: string; reason: string 
 }
 
 describe('policy loading', () => {
-  it('loads the demo set: 5 agencies, 5 record types, their agreements and keys', async () => {
+  it('loads the demo set: 7 agencies, 5 record types, their agreements and keys', async () => {
     const policy = await loadPolicy(policies);
-    expect([...policy.agencies.keys()]).toEqual(['DOPA', 'RD', 'MOPH', 'FPO', 'BMA']);
+    expect([...policy.agencies.keys()]).toEqual(['DOPA', 'RD', 'MOPH', 'FPO', 'BMA', 'DGA', 'PDPC']);
     expect(policy.recordTypes.size).toBe(5);
     expect(policy.agreements.length).toBeGreaterThanOrEqual(8);
     expect(policy.recordTypes.get('dopa.civil-registration.person')?.fields).toContain('lifeStatus');
