@@ -27,7 +27,7 @@ const stateDir = await mkdtemp(join(tmpdir(), 'xhub-bench-'));
 const demo = await materialiseDemo(stateDir);
 const prefix = `bench${Date.now()}.`;
 const common = { kafkaBrokers: kafka.brokers, policiesDir: demo.policiesDir, topicPrefix: prefix };
-const node = await startNode({ ...common, nodeId: 'node-1', listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile }, log);
+const node = await startNode({ ...common, nodeId: 'node-1', listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, pseudonymKeyFile: demo.pseudonymKeyFile }, log);
 const connector = await startConnector(
   { ...common, agencyId: 'DOPA', privateKeyFile: demo.agencyKeyFile('DOPA'), backend: { type: 'file', dir: join(DEMO_DATA, 'DOPA') } },
   { log },

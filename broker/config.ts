@@ -10,6 +10,12 @@ export interface NodeConfig {
   policiesDir: string;
   /** Private Ed25519 JWK of the hub, whose public half is in the policy's hub.json. */
   hubKeyFile: string;
+  /** The operator's HMAC key (base64, 32+ bytes) for citizen-id pseudonyms in consent and audit records. */
+  pseudonymKeyFile: string;
+  /** Reload the policy folder when it changes (validated whole first; an invalid one is refused). */
+  watchPolicies: boolean;
+  /** How long the consent view may trail the consent topic before consent decisions stop. */
+  consentLagToleranceMs: number;
   kafkaBrokers: string[];
   topicPrefix: string;
   topicPartitions: number;
@@ -27,12 +33,15 @@ export interface NodeConfig {
 const schema: JSONSchemaType<NodeConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['nodeId', 'listen', 'policiesDir', 'hubKeyFile', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec'],
+  required: ['nodeId', 'listen', 'policiesDir', 'hubKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec'],
   properties: {
     nodeId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
     listen: { type: 'string', pattern: '^[^:]+:\\d{1,5}$' },
     policiesDir: { type: 'string', minLength: 1 },
     hubKeyFile: { type: 'string', minLength: 1 },
+    pseudonymKeyFile: { type: 'string', minLength: 1 },
+    watchPolicies: { type: 'boolean' },
+    consentLagToleranceMs: { type: 'integer', minimum: 100, maximum: 60_000 },
     kafkaBrokers: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[^:]+:\\d{1,5}$' } },
     topicPrefix: { type: 'string', pattern: '^[A-Za-z0-9._-]{0,100}$' },
     topicPartitions: { type: 'integer', minimum: 1, maximum: 1000 },
@@ -48,6 +57,8 @@ const schema: JSONSchemaType<NodeConfig> = {
 export const NODE_DEFAULTS: Partial<NodeConfig> = {
   nodeId: 'node-1',
   listen: '127.0.0.1:50051',
+  watchPolicies: true,
+  consentLagToleranceMs: 1_000,
   topicPrefix: 'xhub.',
   topicPartitions: 3,
   replicationFactor: 1,
@@ -67,6 +78,7 @@ export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.Proces
       listen: { env: 'XHUB_LISTEN' },
       policiesDir: { env: 'XHUB_POLICIES_DIR' },
       hubKeyFile: { env: 'XHUB_HUB_KEY_FILE' },
+      pseudonymKeyFile: { env: 'XHUB_PSEUDONYM_KEY_FILE' },
       kafkaBrokers: { env: 'KAFKA_BROKERS', parse: 'list' },
       topicPrefix: { env: 'XHUB_TOPIC_PREFIX' },
       topicPartitions: { env: 'XHUB_TOPIC_PARTITIONS', parse: 'int' },

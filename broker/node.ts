@@ -1,30 +1,39 @@
 import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
+import { Pseudonymiser } from '../lib/crypto/pseudonym.ts';
 import { HubError } from '../lib/errors/hub-error.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { connectProducer } from '../lib/kafka/producer.ts';
-import { ensureTopics, topicNames, topicSpecs } from '../lib/kafka/topics.ts';
+import { ensureTopics, topicSpecs, topicNames, type TopicLayout, type TopicNames } from '../lib/kafka/topics.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
-import type { RequestRecordResponse } from '../lib/proto.ts';
+import { consentService, exchangeService, type RequestRecordResponse } from '../lib/proto.ts';
 import { ReplayGuard } from '../lib/replay-guard.ts';
 import { loadPolicy } from '../policies/policy-loader.ts';
 import type { Policy } from '../policies/policy.types.ts';
 import { loadNodeConfig, type NodeConfig } from './config.ts';
+import { ConsentLog } from './consent/consent-log.ts';
+import { consentHandlers } from './consent/consent-service.ts';
 import { requestRecord, type ExchangeDeps } from './exchange/request-record.ts';
 import { IdempotencyStore } from './idempotency/idempotency-store.ts';
+import { PolicyHolder, type ReloadResult } from './policy-holder.ts';
 import { ReplyRouter } from './routing/reply-router.ts';
-import { EXCHANGE_SERVICE_NAME, startGrpcServer } from './transport/grpc-server.ts';
+import { startGrpcServer } from './transport/grpc-server.ts';
+import { unary } from './transport/unary.ts';
 
 export interface RunningNode {
   config: Readonly<NodeConfig>;
   port: number;
   policy(): Policy;
+  /** Validates the policy folder whole and puts it in force, or refuses it and keeps the old one. */
+  reloadPolicy(): Promise<ReloadResult>;
+  consents: ConsentLog;
   stop(): Promise<void>;
 }
 
 /**
  * Starts an exchange node: loads and validates config and policy (refusing to
- * start on any error), creates its Kafka topics, joins its reply topic, then
- * serves gRPC and reports SERVING on health.
+ * start on any error), creates its Kafka topics, rebuilds the consent view from
+ * the consent topic, joins its reply topic, then serves gRPC and reports
+ * SERVING on health.
  */
 export async function startNode(explicit: Partial<NodeConfig>, log: Logger = createLogger('xhub-node')): Promise<RunningNode> {
   const config = loadNodeConfig(explicit);
@@ -33,6 +42,7 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
   if (!policy.keys.find('hub', hubKey.kid)) {
     throw new HubError('ERR_CONFIG_INVALID', `hub key "${hubKey.kid}" is not in the policy's hub.json JWKS: connectors could not verify this node`);
   }
+  const pseudonyms = await Pseudonymiser.fromFile(config.pseudonymKeyFile);
   const nodeLog = log.child({ nodeId: config.nodeId });
   const topics = topicNames(config.topicPrefix);
   const kafka = createKafka(config.kafkaBrokers, `xhub-node-${config.nodeId}`, nodeLog);
@@ -41,51 +51,84 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
     throw new HubError('ERR_KAFKA_UNAVAILABLE', `cannot reach Kafka at ${config.kafkaBrokers.join(',')}`, { cause });
   });
   const layout = { partitions: config.topicPartitions, replicationFactor: config.replicationFactor };
-  const providers = [...new Set([...policy.recordTypes.values()].map((r) => r.provider))];
   const replyTopic = topics.replies(config.nodeId);
   await ensureTopics(admin, [
-    ...topicSpecs(providers.map((p) => topics.requests(p)), 'requests', layout),
+    ...providerTopics(policy, topics, layout),
     ...topicSpecs([replyTopic], 'replies', layout),
     ...topicSpecs([topics.deadLetter()], 'dead-letter', layout),
+    ...topicSpecs([topics.consentEvents()], 'history', layout),
   ]);
-  await admin.disconnect();
 
   const { producer, disconnect } = await connectProducer(kafka);
-  const router = new ReplyRouter({ kafka, producer, replyTopic, groupId: `${config.topicPrefix}node.${config.nodeId}`, keys: () => policy.keys, log: nodeLog });
+  const consents = new ConsentLog({ kafka, producer, topic: topics.consentEvents(), log: nodeLog, lagToleranceMs: config.consentLagToleranceMs });
+  await consents.start();
+  const router = new ReplyRouter({ kafka, producer, replyTopic, groupId: `${config.topicPrefix}node.${config.nodeId}`, keys: () => policies.current().keys, log: nodeLog });
   await router.start();
+  // A reloaded policy may name new providers: their topics exist before it decides.
+  const policies = new PolicyHolder(policy, (next) => ensureTopics(admin, providerTopics(next, topics, layout)), nodeLog);
+  if (config.watchPolicies) policies.watch();
+
   const replay = new ReplayGuard();
   const idempotency = new IdempotencyStore<RequestRecordResponse>(config.idempotencyTtlMs);
+  const auth = { audience: config.nodeId, maxLifetimeSec: config.maxTokenLifetimeSec, clockSkewSec: config.clockSkewSec };
   const deps: ExchangeDeps = {
     nodeId: config.nodeId,
-    policy: () => policy,
+    policy: () => policies.current(),
     hubKey,
     router,
     topics,
     replyTopic,
     idempotency,
+    consents,
+    pseudonyms,
     replay,
-    auth: { audience: config.nodeId, maxLifetimeSec: config.maxTokenLifetimeSec, clockSkewSec: config.clockSkewSec },
+    auth,
     timeouts: { defaultMs: config.defaultTimeoutMs, maxMs: config.maxTimeoutMs },
     log: nodeLog,
   };
-  const server = await startGrpcServer(config.listen, (metadata, request, deadline) => requestRecord(deps, metadata, request, deadline), nodeLog);
-  server.health.setStatus('', 'SERVING');
-  server.health.setStatus(EXCHANGE_SERVICE_NAME, 'SERVING');
-  nodeLog.info({ port: server.port, providers: providers.length }, 'exchange node serving');
+  const exchange = exchangeService();
+  const consent = consentService();
+  const consentApi = consentHandlers({ policy: () => policies.current(), consents, pseudonyms, hubKey, replay, auth, log: nodeLog });
+  const server = await startGrpcServer(config.listen, [
+    {
+      name: 'xhub.exchange.v1.Exchange',
+      definition: exchange.definition,
+      service: exchange.Client.service,
+      handlers: { RequestRecord: unary((metadata, request, deadline) => requestRecord(deps, metadata, request as never, deadline), nodeLog) },
+    },
+    {
+      name: 'xhub.consent.v1.Consent',
+      definition: consent.definition,
+      service: consent.Client.service,
+      handlers: Object.fromEntries(Object.entries(consentApi).map(([method, handler]) => [method, unary(handler as never, nodeLog)])),
+    },
+  ]);
+  server.setServing(true);
+  nodeLog.info({ port: server.port, consents: consents.view.size }, 'exchange node serving');
 
   return {
     config,
     port: server.port,
-    policy: () => policy,
+    policy: () => policies.current(),
+    reloadPolicy: () => policies.reload(),
+    consents,
     async stop() {
-      server.health.setStatus('', 'NOT_SERVING');
-      server.health.setStatus(EXCHANGE_SERVICE_NAME, 'NOT_SERVING');
+      server.setServing(false);
       await server.stop();
+      policies.close();
       await router.stop();
+      await consents.stop();
       await disconnect();
+      await admin.disconnect();
       replay.close();
       idempotency.close();
       nodeLog.info('exchange node stopped');
     },
   };
 }
+
+function providerTopics(policy: Policy, topics: TopicNames, layout: TopicLayout) {
+  const providers = [...new Set([...policy.recordTypes.values()].map((r) => r.provider))];
+  return topicSpecs(providers.map((p) => topics.requests(p)), 'requests', layout);
+}
+

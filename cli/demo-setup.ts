@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -13,6 +14,8 @@ export interface DemoLayout {
   policiesDir: string;
   secretsDir: string;
   hubKeyFile: string;
+  /** The operator's HMAC key for citizen-id pseudonyms. */
+  pseudonymKeyFile: string;
   agencyKeyFile(agency: string): string;
   agencies: string[];
 }
@@ -40,10 +43,13 @@ export async function materialiseDemo(stateDir: string, sourceDir = DEMO_POLICIE
     await chmod(privateFile, 0o600);
     await writeFile(publicFile, JSON.stringify({ keys: [publicJwk] }, null, 2) + '\n');
   }
+  const pseudonymKeyFile = join(secretsDir, 'pseudonym.key');
+  if (!existsSync(pseudonymKeyFile)) await writeFile(pseudonymKeyFile, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
   return {
     policiesDir,
     secretsDir,
     hubKeyFile: join(secretsDir, 'hub.private.jwk.json'),
+    pseudonymKeyFile,
     agencyKeyFile: (agency) => join(secretsDir, `${agency}.private.jwk.json`),
     agencies,
   };

@@ -73,6 +73,22 @@ export async function handleRequest(deps: HandlerDeps, requestJws: string, now =
   };
 }
 
+/**
+ * Provider-side check of the lawful basis the hub claims: it must be the
+ * agreement's, and a consent-based request must carry a consent reference that
+ * matches it (consumer, purpose, record type). The consent's state is the node's to check.
+ */
+function checkEnvelopeConsent(envelope: RequestEnvelope, agreedBasis: string): void {
+  const mismatch = (why: string) => new HubError('ERR_CONSENT_ENVELOPE_MISMATCH', `request refused by the provider: ${why}`);
+  if (envelope.lawfulBasis !== agreedBasis) throw mismatch(`lawful basis ${envelope.lawfulBasis} is not the agreement's (${agreedBasis})`);
+  if (agreedBasis !== 'consent') return;
+  const consent = envelope.consent;
+  if (!consent) throw mismatch('the agreement rests on consent but the request names none');
+  if (consent.consumer !== envelope.consumer || !consent.purposes.includes(envelope.purpose) || !consent.recordTypes.includes(envelope.recordType)) {
+    throw mismatch(`consent ${consent.id} does not match the request`);
+  }
+}
+
 async function fetchOutcome(deps: HandlerDeps, envelope: RequestEnvelope, now: number): Promise<ResponseOutcome> {
   try {
     const validate = deps.policy.recordValidators.get(envelope.recordType);
@@ -85,6 +101,7 @@ async function fetchOutcome(deps: HandlerDeps, envelope: RequestEnvelope, now: n
     // The provider cannot see consent state; it checks everything else, and that a consent-based request names one.
     if (decision.effect === 'deny' && !decision.reason.startsWith('ERR_CONSENT_')) throw denyError(decision);
     if (decision.effect === 'permit' && decision.provider !== deps.agencyId) throw new HubError('ERR_NO_AGREEMENT', `${envelope.recordType} is not provided by ${deps.agencyId}`);
+    checkEnvelopeConsent(envelope, decision.effect === 'deny' ? 'consent' : decision.basis.basis);
     const record = await deps.backend.fetch(envelope.recordType, envelope.subject, envelope.exp - now);
     if (record === undefined) throw new HubError('ERR_RECORD_NOT_FOUND', `${deps.agencyId} holds no ${envelope.recordType} record for this subject`);
     if (!validate(record)) {

@@ -23,7 +23,7 @@ export class ExchangeClient {
     const metadata = new grpc.Metadata();
     const token = options.token ?? (await signAgencyToken(this.agency, this.key, this.audience));
     metadata.set('authorization', `Bearer ${token}`);
-    const message: RequestRecordRequest = { subject: '', recordType: '', purpose: '', fields: [], ...request };
+    const message: RequestRecordRequest = { subject: '', recordType: '', purpose: '', fields: [], consentId: '', ...request };
     const deadline = Date.now() + (options.timeoutMs ?? 10_000);
     const method = this.client.RequestRecord as (
       req: RequestRecordRequest,

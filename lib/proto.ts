@@ -5,6 +5,7 @@ import * as protoLoader from '@grpc/proto-loader';
 
 export const PROTO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'proto');
 export const EXCHANGE_PROTO = 'xhub/exchange/v1/exchange.proto';
+export const CONSENT_PROTO = 'xhub/consent/v1/consent.proto';
 
 /** Options shared by server and clients, so both read the contract the same way. */
 export const LOADER_OPTIONS: protoLoader.Options = {
@@ -30,12 +31,21 @@ export function exchangeService(): { definition: protoLoader.PackageDefinition; 
   return { definition, Client: root.xhub.exchange.v1.Exchange };
 }
 
+/** The Consent service definition and client constructor. */
+export function consentService(): { definition: protoLoader.PackageDefinition; Client: ServiceCtor } {
+  const definition = loadPackageDefinition([CONSENT_PROTO]);
+  const root = grpc.loadPackageDefinition(definition) as unknown as { xhub: { consent: { v1: { Consent: ServiceCtor } } } };
+  return { definition, Client: root.xhub.consent.v1.Consent };
+}
+
 export interface RequestRecordRequest {
   subject: string;
   recordType: string;
   purpose: string;
   fields: string[];
   clientRequestId: string;
+  /** Required where the agreement rests on consent. */
+  consentId: string;
 }
 
 export interface RequestRecordResponse {

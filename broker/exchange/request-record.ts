@@ -14,6 +14,8 @@ import type { Policy } from '../../policies/policy.types.ts';
 import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
 import { NotStarted, type IdempotencyStore } from '../idempotency/idempotency-store.ts';
 import type { ReplyRouter } from '../routing/reply-router.ts';
+import type { ConsentLog } from '../consent/consent-log.ts';
+import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
 import { validateRequest } from './validate-request.ts';
 
 export interface ExchangeDeps {
@@ -24,6 +26,8 @@ export interface ExchangeDeps {
   topics: TopicNames;
   replyTopic: string;
   idempotency: IdempotencyStore<RequestRecordResponse>;
+  consents: ConsentLog;
+  pseudonyms: Pseudonymiser;
   replay: ReplayGuard;
   auth: AuthOptions;
   timeouts: { defaultMs: number; maxMs: number };
@@ -44,7 +48,7 @@ export async function requestRecord(
   const caller = await authenticate(metadata, policy, deps.replay, deps.auth);
   const valid = validateRequest(request, policy);
   const fingerprint = sha256b64url(
-    canonicalJson({ s: valid.subject, r: valid.recordType, p: valid.purpose, f: [...valid.fields].sort() }),
+    canonicalJson({ s: valid.subject, r: valid.recordType, p: valid.purpose, f: [...valid.fields].sort(), c: valid.consentId }),
   );
   return deps.idempotency.run(caller.agency, valid.clientRequestId, fingerprint, () =>
     exchangeOnce(deps, policy, caller.agency, valid, deadlineFor(deps, callDeadline)),
@@ -70,12 +74,29 @@ async function exchangeOnce(
   let envelope: RequestEnvelope;
   let jws: string;
   try {
-    const decision = decide(policy, { consumer, recordType: request.recordType, purpose: request.purpose, fields: request.fields, now: Date.now() });
+    const decision = decide(
+      policy,
+      {
+        consumer,
+        recordType: request.recordType,
+        purpose: request.purpose,
+        fields: request.fields,
+        now: Date.now(),
+        subjectRef: deps.pseudonyms.of(request.subject),
+        ...(request.consentId ? { consentId: request.consentId } : {}),
+      },
+      deps.consents.view,
+    );
     if (decision.effect === 'deny') {
       log.info({ code: decision.reason, rule: decision.rule, source: decision.source }, 'exchange denied');
       throw denyError(decision);
     }
     const permit = decision;
+    const consent = permit.consent;
+    // Count the use before anything is sent, in the same tick as the check, so
+    // two concurrent calls on this node cannot both spend the last use.
+    const used = consent && ({ v: 1, eventId: randomUUID(), type: 'used', at: Date.now(), consentId: consent.consentId, exchangeId } as const);
+    const durableUse = used ? deps.consents.publish(used, used.consentId) : Promise.resolve();
     envelope = {
       v: 1,
       exchangeId,
@@ -88,10 +109,12 @@ async function exchangeOnce(
       purpose: request.purpose,
       fields: permit.fields,
       clientRequestId: request.clientRequestId,
+      lawfulBasis: permit.basis.basis,
+      ...(consent ? { consent: { id: consent.consentId, consumer: consent.consumer, purposes: consent.purposes, recordTypes: consent.items.map((i) => i.recordType) } } : {}),
       iat: Date.now(),
       exp: deadline,
     };
-    jws = await signRequestEnvelope(envelope, deps.hubKey);
+    [jws] = await Promise.all([signRequestEnvelope(envelope, deps.hubKey), durableUse]);
     log.info({ agreement: permit.agreement.id, provider: permit.provider, reason: permit.reason, rule: permit.rule }, 'exchange permitted');
   } catch (error) {
     throw new NotStarted(error);

@@ -22,6 +22,7 @@ export function validateRequest(request: RequestRecordRequest, policy: Policy): 
   if (request.clientRequestId.length < 1 || request.clientRequestId.length > 128) {
     throw new HubError('ERR_INVALID_ARGUMENT', 'client_request_id is required: 1 to 128 characters chosen by the caller');
   }
+  if (request.consentId.length > 128) throw new HubError('ERR_INVALID_ARGUMENT', 'consent_id: at most 128 characters');
   if (request.fields.length > 256) throw new HubError('ERR_INVALID_ARGUMENT', 'fields: at most 256 names');
   const badField = request.fields.find((f) => !FIELD.test(f));
   if (badField !== undefined) throw new HubError('ERR_INVALID_ARGUMENT', `fields: "${clip(badField)}" is not a field name`);

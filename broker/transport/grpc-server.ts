@@ -2,50 +2,40 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
-import { toHubError } from '../../lib/errors/hub-error.ts';
-import type { Logger } from '../../lib/log.ts';
-import { exchangeService, LOADER_OPTIONS, type RequestRecordRequest, type RequestRecordResponse } from '../../lib/proto.ts';
-import { toServiceError } from './status-map.ts';
+import { LOADER_OPTIONS } from '../../lib/proto.ts';
 
-export const EXCHANGE_SERVICE_NAME = 'xhub.exchange.v1.Exchange';
-
-export type RequestRecordHandler = (metadata: grpc.Metadata, request: RequestRecordRequest, deadline: number) => Promise<RequestRecordResponse>;
+export interface ServiceBinding {
+  /** Fully qualified name, for health status. */
+  name: string;
+  definition: protoLoader.PackageDefinition;
+  service: grpc.ServiceDefinition;
+  handlers: grpc.UntypedServiceImplementation;
+}
 
 export interface GrpcServer {
   port: number;
-  health: HealthImplementation;
+  setServing(serving: boolean): void;
   stop(): Promise<void>;
 }
 
 /**
- * The node's gRPC edge: Exchange, grpc.health.v1 and server reflection (so
- * grpcurl can list and call). Hub errors become gRPC status here and only here.
+ * The node's gRPC edge: its services, grpc.health.v1 and server reflection (so
+ * grpcurl can list and call them). Requests are small: bigger messages are refused.
  */
-export async function startGrpcServer(listen: string, onRequestRecord: RequestRecordHandler, log: Logger): Promise<GrpcServer> {
-  const { definition, Client } = exchangeService();
+export async function startGrpcServer(listen: string, services: ServiceBinding[]): Promise<GrpcServer> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 });
-  server.addService(Client.service, {
-    RequestRecord: (call: grpc.ServerUnaryCall<RequestRecordRequest, RequestRecordResponse>, callback: grpc.sendUnaryData<RequestRecordResponse>) => {
-      onRequestRecord(call.metadata, call.request, deadlineMs(call.getDeadline())).then(
-        (response) => callback(null, response),
-        (error: unknown) => {
-          const hubError = toHubError(error);
-          if (hubError.code === 'ERR_INTERNAL') log.error({ err: hubError }, 'internal error');
-          callback(toServiceError(hubError));
-        },
-      );
-    },
-  });
-  const health = new HealthImplementation({ '': 'NOT_SERVING', [EXCHANGE_SERVICE_NAME]: 'NOT_SERVING' });
+  for (const s of services) server.addService(s.service, s.handlers);
+  const names = ['', ...services.map((s) => s.name)];
+  const health = new HealthImplementation(Object.fromEntries(names.map((n) => [n, 'NOT_SERVING' as const])));
   health.addToServer(server);
-  const healthDefinition = protoLoader.loadSync(healthProtoPath, LOADER_OPTIONS);
-  new ReflectionService({ ...definition, ...healthDefinition }).addToServer(server);
+  const definitions = Object.assign({}, ...services.map((s) => s.definition), protoLoader.loadSync(healthProtoPath, LOADER_OPTIONS)) as protoLoader.PackageDefinition;
+  new ReflectionService(definitions).addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(listen, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
   return {
     port,
-    health,
+    setServing: (serving) => names.forEach((n) => health.setStatus(n, serving ? 'SERVING' : 'NOT_SERVING')),
     stop: () =>
       new Promise<void>((resolve) => {
         const force = setTimeout(() => server.forceShutdown(), 5_000);
@@ -55,9 +45,4 @@ export async function startGrpcServer(listen: string, onRequestRecord: RequestRe
         });
       }),
   };
-}
-
-function deadlineMs(deadline: grpc.Deadline): number {
-  if (deadline instanceof Date) return deadline.getTime();
-  return deadline;
 }

@@ -18,7 +18,7 @@ export function registerDemo(program: Command): void {
       const kafka = await acquireKafka((line) => log.info(line));
       const demo = await materialiseDemo(o.state);
       const common = { kafkaBrokers: kafka.brokers, policiesDir: demo.policiesDir };
-      const node = await startNode({ ...common, nodeId: 'node-1', listen: o.listen, hubKeyFile: demo.hubKeyFile }, log);
+      const node = await startNode({ ...common, nodeId: 'node-1', listen: o.listen, hubKeyFile: demo.hubKeyFile, pseudonymKeyFile: demo.pseudonymKeyFile }, log);
       const providers = [...new Set([...node.policy().recordTypes.values()].map((r) => r.provider))];
       const connectors = await Promise.all(
         providers.map((agency) =>

@@ -12,7 +12,7 @@ const fieldList = { type: 'array', items: { type: 'string', minLength: 1, maxLen
 export const validateRequestEnvelope = ajv.compile<RequestEnvelope>({
   type: 'object',
   additionalProperties: false,
-  required: ['v', 'exchangeId', 'nodeId', 'replyTopic', 'consumer', 'provider', 'recordType', 'subject', 'purpose', 'fields', 'clientRequestId', 'iat', 'exp'],
+  required: ['v', 'exchangeId', 'nodeId', 'replyTopic', 'consumer', 'provider', 'recordType', 'subject', 'purpose', 'fields', 'clientRequestId', 'lawfulBasis', 'iat', 'exp'],
   properties: {
     v: { const: 1 },
     exchangeId: id,
@@ -25,6 +25,13 @@ export const validateRequestEnvelope = ajv.compile<RequestEnvelope>({
     purpose: id,
     fields: fieldList,
     clientRequestId: id,
+    lawfulBasis: id,
+    consent: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'consumer', 'purposes', 'recordTypes'],
+      properties: { id, consumer: id, purposes: fieldList, recordTypes: fieldList },
+    },
     iat: { type: 'integer' },
     exp: { type: 'integer' },
   },

@@ -17,6 +17,10 @@ export interface RequestEnvelope {
   /** The fields the provider may deliver: the agreement's, narrowed to the caller's subset. */
   fields: string[];
   clientRequestId: string;
+  /** The agreement's lawful basis (PDPA s.19 consent or a s.24 basis). */
+  lawfulBasis: string;
+  /** Where the basis is consent: the consent relied on, for the provider's own check. */
+  consent?: { id: string; consumer: string; purposes: string[]; recordTypes: string[] };
   iat: number;
   exp: number;
 }

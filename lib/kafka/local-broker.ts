@@ -38,7 +38,8 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   await writeFile(props, serverProperties(dataDir, port, controllerPort));
   await writeFile(join(dataDir, 'log4j2.properties'), log4jProperties(dataDir));
   const clusterId = randomBytes(16).toString('base64url');
-  await runJava(classpath, ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], dataDir);
+  // `=` form: a random id may begin with '-', which would read as an option.
+  await runJava(classpath, ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '--config', props], dataDir);
   const brokers = [`127.0.0.1:${port}`];
   const launch = () => launchBroker(classpath, props, dataDir, options.heap ?? '512m');
   progress(`starting Kafka broker on ${brokers[0]}`);

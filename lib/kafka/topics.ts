@@ -5,6 +5,7 @@ export interface TopicNames {
   requests(provider: string): string;
   replies(nodeId: string): string;
   deadLetter(): string;
+  consentEvents(): string;
 }
 
 export function topicNames(prefix: string): TopicNames {
@@ -12,6 +13,7 @@ export function topicNames(prefix: string): TopicNames {
     requests: (provider) => `${prefix}requests.${provider}`,
     replies: (nodeId) => `${prefix}replies.${nodeId}`,
     deadLetter: () => `${prefix}dead-letter`,
+    consentEvents: () => `${prefix}consent-events`,
   };
 }
 
@@ -27,8 +29,9 @@ const HOUR_MS = 3_600_000;
  * needs is created here. Requests and replies only live as long as a deadline
  * can; dead letters are kept for operators to inspect.
  */
-export function topicSpecs(names: string[], kind: 'requests' | 'replies' | 'dead-letter', layout: TopicLayout): ITopicConfig[] {
-  const retention = { requests: 24 * HOUR_MS, replies: HOUR_MS, 'dead-letter': 30 * 24 * HOUR_MS }[kind];
+export function topicSpecs(names: string[], kind: 'requests' | 'replies' | 'dead-letter' | 'history', layout: TopicLayout): ITopicConfig[] {
+  // History topics (consent events) keep everything: no deletion, no compaction.
+  const retention = { requests: 24 * HOUR_MS, replies: HOUR_MS, 'dead-letter': 30 * 24 * HOUR_MS, history: -1 }[kind];
   return names.map((topic) => ({
     topic,
     numPartitions: kind === 'dead-letter' ? 1 : layout.partitions,

@@ -55,6 +55,7 @@ export class HubFixture {
       listen: '127.0.0.1:0',
       policiesDir: this.demo.policiesDir,
       hubKeyFile: this.demo.hubKeyFile,
+      pseudonymKeyFile: this.demo.pseudonymKeyFile,
       kafkaBrokers: this.brokers,
       topicPrefix: this.topicPrefix,
       ...overrides,

@@ -48,6 +48,7 @@ describe('a tampered hub signature at the connector', () => {
     purpose: 'WELFARE_ELIGIBILITY',
     fields: ['firstNameTh'],
     clientRequestId: randomUUID(),
+    lawfulBasis: 'public-task',
     iat: Date.now(),
     exp: Date.now() + 30_000,
   });

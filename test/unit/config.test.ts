@@ -3,7 +3,7 @@ import { loadNodeConfig } from '../../broker/config.ts';
 import { loadConnectorConfig } from '../../connectors/config.ts';
 
 describe('config loading: explicit, then environment, then defaults', () => {
-  const required = { policiesDir: 'p', hubKeyFile: 'k', kafkaBrokers: ['127.0.0.1:9092'] };
+  const required = { policiesDir: 'p', hubKeyFile: 'k', pseudonymKeyFile: 's', kafkaBrokers: ['127.0.0.1:9092'] };
 
   it('takes explicit values over environment over defaults, and freezes the result', () => {
     const config = loadNodeConfig({ ...required, nodeId: 'explicit' }, { XHUB_NODE_ID: 'from-env', XHUB_LISTEN: '0.0.0.0:7000' });
@@ -14,7 +14,7 @@ describe('config loading: explicit, then environment, then defaults', () => {
   });
 
   it('reads lists and integers from the environment', () => {
-    const config = loadNodeConfig({ policiesDir: 'p', hubKeyFile: 'k' }, { KAFKA_BROKERS: 'a:1, b:2', XHUB_MAX_TIMEOUT_MS: '9000' });
+    const config = loadNodeConfig({ policiesDir: 'p', hubKeyFile: 'k', pseudonymKeyFile: 's' }, { KAFKA_BROKERS: 'a:1, b:2', XHUB_MAX_TIMEOUT_MS: '9000' });
     expect(config.kafkaBrokers).toEqual(['a:1', 'b:2']);
     expect(config.maxTimeoutMs).toBe(9000);
   });
@@ -22,7 +22,8 @@ describe('config loading: explicit, then environment, then defaults', () => {
   it('refuses to start on an invalid value and says which key and why', () => {
     expect(() => loadNodeConfig({ ...required }, { XHUB_MAX_TIMEOUT_MS: 'soon' })).toThrow(/XHUB_MAX_TIMEOUT_MS must be an integer/);
     expect(() => loadNodeConfig({ ...required, topicPartitions: 0 })).toThrow(/topicPartitions \(env XHUB_TOPIC_PARTITIONS\): must be >= 1/);
-    expect(() => loadNodeConfig({ hubKeyFile: 'k', kafkaBrokers: ['a:1'] }, {})).toThrow(/policiesDir.*must have required property/);
+    expect(() => loadNodeConfig({ hubKeyFile: 'k', pseudonymKeyFile: 's', kafkaBrokers: ['a:1'] }, {})).toThrow(/policiesDir.*must have required property/);
+    expect(() => loadNodeConfig({ ...required, idempotencyTtlMs: 5_000, maxTimeoutMs: 30_000 })).toThrow(/idempotencyTtlMs.*longer than maxTimeoutMs/);
   });
 
   it('validates the connector backend', () => {

@@ -1,0 +1,56 @@
+import { Ajv } from 'ajv';
+import type { ConsentRecord } from '../../policies/consent.types.ts';
+
+/**
+ * The consent topic is the source of truth: every node rebuilds its view from
+ * these events. Each has a unique id, so applying one twice (locally, then
+ * again when read back from the topic) changes nothing.
+ */
+export type ConsentEvent =
+  | { v: 1; eventId: string; type: 'granted'; at: number; consent: ConsentRecord }
+  | { v: 1; eventId: string; type: 'revoked'; at: number; consentId: string; by: string; reason?: string }
+  | { v: 1; eventId: string; type: 'used'; at: number; consentId: string; exchangeId: string };
+
+const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: false });
+const id = { type: 'string', minLength: 1, maxLength: 128 } as const;
+const time = { type: 'integer', minimum: 0 } as const;
+
+// Read from Kafka: parse defensively, as anything on a topic may be malformed.
+export const validateConsentEvent = ajv.compile<ConsentEvent>({
+  type: 'object',
+  required: ['v', 'eventId', 'type', 'at'],
+  properties: {
+    v: { const: 1 },
+    eventId: id,
+    type: { enum: ['granted', 'revoked', 'used'] },
+    at: time,
+    consentId: id,
+    by: id,
+    reason: { type: 'string', maxLength: 512 },
+    exchangeId: id,
+    consent: {
+      type: 'object',
+      required: ['consentId', 'subjectRef', 'consumer', 'items', 'purposes', 'validFrom', 'validTo', 'dataLifeDays', 'collection', 'noticeVersion', 'grantedAt', 'grantedBy'],
+      properties: {
+        consentId: id,
+        subjectRef: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+        consumer: id,
+        items: { type: 'array', minItems: 1, items: { type: 'object', required: ['recordType', 'provider'], properties: { recordType: id, provider: id } } },
+        purposes: { type: 'array', minItems: 1, items: id },
+        validFrom: time,
+        validTo: time,
+        dataLifeDays: { type: 'integer', minimum: 1 },
+        maxUses: { type: 'integer', minimum: 1 },
+        collection: { type: 'object', required: ['method', 'collectedAt'], properties: { method: id, collectedAt: time, reference: { type: 'string' } } },
+        noticeVersion: id,
+        grantedAt: time,
+        grantedBy: id,
+      },
+    },
+  },
+  oneOf: [
+    { properties: { type: { const: 'granted' } }, required: ['consent'] },
+    { properties: { type: { const: 'revoked' } }, required: ['consentId', 'by'] },
+    { properties: { type: { const: 'used' } }, required: ['consentId', 'exchangeId'] },
+  ],
+});

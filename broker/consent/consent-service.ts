@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { Metadata } from '@grpc/grpc-js';
+import { assertCitizenId } from '../../lib/citizen-id.ts';
+import type { SigningKey } from '../../lib/crypto/keys.ts';
+import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
+import { HubError } from '../../lib/errors/hub-error.ts';
+import type { Logger } from '../../lib/log.ts';
+import type { ReplayGuard } from '../../lib/replay-guard.ts';
+import { consentStatus } from '../../policies/consent.types.ts';
+import type { Policy } from '../../policies/policy.types.ts';
+import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
+import { requireRole } from '../auth/require-role.ts';
+import type { ConsentLog } from './consent-log.ts';
+import { toWire, type ConsentWire } from './consent-wire.ts';
+import { consentFromGrant, type GrantRequest } from './grant-request.ts';
+import { signReceipt } from './receipt.ts';
+
+export interface ConsentDeps {
+  policy: () => Policy;
+  consents: ConsentLog;
+  pseudonyms: Pseudonymiser;
+  hubKey: SigningKey;
+  replay: ReplayGuard;
+  auth: AuthOptions;
+  log: Logger;
+}
+
+const MANAGER = ['consent-manager'] as const;
+const READERS = ['consent-manager', 'auditor'] as const;
+
+/**
+ * The Consent service. Withdrawal is as easy as granting (PDPA s.19): one call,
+ * effective at once on this node. A change of mind is a new consent; a granted
+ * consent is never edited.
+ */
+export function consentHandlers(deps: ConsentDeps) {
+  const caller = async (metadata: Metadata, roles: readonly ('consent-manager' | 'auditor')[], action: string) => {
+    const policy = deps.policy();
+    const { agency } = await authenticate(metadata, policy, deps.replay, deps.auth);
+    requireRole(policy, agency, [...roles], action);
+    return { agency, policy };
+  };
+  const current = () => {
+    if (!deps.consents.view.isCurrent()) throw new HubError('ERR_CONSENT_VIEW_STALE', 'this node has not caught up with the consent log; try again shortly');
+  };
+  const find = (consentId: string) => {
+    const consent = deps.consents.view.get(consentId);
+    if (!consent) throw new HubError('ERR_NOT_FOUND', `no consent with id ${consentId.slice(0, 64)}`);
+    return consent;
+  };
+  const revoke = async (consentId: string, by: string, reason: string) => {
+    await deps.consents.publish({ v: 1, eventId: randomUUID(), type: 'revoked', at: Date.now(), consentId, by, ...(reason ? { reason: reason.slice(0, 512) } : {}) }, consentId);
+    deps.log.info({ consentId, by }, 'consent revoked');
+  };
+
+  return {
+    Grant: async (metadata: Metadata, request: GrantRequest): Promise<{ consent: ConsentWire; receipt: string }> => {
+      const { agency, policy } = await caller(metadata, MANAGER, 'Grant');
+      const consent = consentFromGrant(request, policy, deps.pseudonyms, agency);
+      await deps.consents.publish({ v: 1, eventId: randomUUID(), type: 'granted', at: consent.grantedAt, consent }, consent.consentId);
+      deps.log.info({ consentId: consent.consentId, consumer: consent.consumer, by: agency }, 'consent granted');
+      return { consent: toWire({ ...consent, uses: 0 }), receipt: await signReceipt(consent, policy, deps.hubKey) };
+    },
+
+    Revoke: async (metadata: Metadata, request: { consentId: string; subject: string; reason: string }): Promise<ConsentWire> => {
+      const { agency } = await caller(metadata, MANAGER, 'Revoke');
+      assertCitizenId(request.subject);
+      current();
+      const consent = find(request.consentId);
+      if (consent.subjectRef !== deps.pseudonyms.of(request.subject)) {
+        throw new HubError('ERR_CONSENT_SUBJECT_MISMATCH', `consent ${consent.consentId} belongs to another person`);
+      }
+      if (consentStatus(consent, Date.now()) === 'ACTIVE') await revoke(consent.consentId, agency, request.reason);
+      return toWire(consent);
+    },
+
+    Get: async (metadata: Metadata, request: { consentId: string }): Promise<ConsentWire> => {
+      await caller(metadata, READERS, 'Get');
+      current();
+      return toWire(find(request.consentId));
+    },
+
+    List: async (metadata: Metadata, request: { subject: string }): Promise<{ consents: ConsentWire[] }> => {
+      await caller(metadata, READERS, 'List');
+      assertCitizenId(request.subject);
+      current();
+      return { consents: deps.consents.view.forSubject(deps.pseudonyms.of(request.subject)).map((c) => toWire(c)) };
+    },
+
+    RevokeAll: async (metadata: Metadata, request: { subject: string; reason: string }): Promise<{ revokedConsentIds: string[] }> => {
+      const { agency } = await caller(metadata, MANAGER, 'RevokeAll');
+      assertCitizenId(request.subject);
+      current();
+      const now = Date.now();
+      const active = deps.consents.view.forSubject(deps.pseudonyms.of(request.subject)).filter((c) => consentStatus(c, now) === 'ACTIVE');
+      for (const c of active) await revoke(c.consentId, agency, request.reason);
+      return { revokedConsentIds: active.map((c) => c.consentId) };
+    },
+  };
+}
