@@ -10,6 +10,7 @@ import { FileBackend } from '../../connectors/backends/file-backend.ts';
 import { startConnector, type RunningConnector } from '../../connectors/connector.ts';
 import { DEMO_DATA, materialiseDemo, type DemoLayout } from '../../cli/demo-setup.ts';
 import { loadSigningKeyFile, type SigningKey } from '../../lib/crypto/keys.ts';
+import { ConsentClient } from '../../lib/consent-client.ts';
 import { ExchangeClient } from '../../lib/exchange-client.ts';
 import { createLogger } from '../../lib/log.ts';
 import { CountingBackend } from './counting-backend.ts';
@@ -28,7 +29,7 @@ export class HubFixture {
   readonly logs: string[] = [];
   private readonly log = createLogger('test', 'debug', { write: (line: string) => void this.logs.push(line) });
   node!: RunningNode;
-  private clients: ExchangeClient[] = [];
+  private clients: { close(): void }[] = [];
 
   private constructor(
     readonly brokers: string[],
@@ -93,6 +94,12 @@ export class HubFixture {
 
   async client(agency: string, audience = this.node.config.nodeId): Promise<ExchangeClient> {
     const client = new ExchangeClient(this.address, agency, await this.key(agency), audience);
+    this.clients.push(client);
+    return client;
+  }
+
+  async consentClient(agency = 'DGA', node: RunningNode = this.node): Promise<ConsentClient> {
+    const client = new ConsentClient(`127.0.0.1:${node.port}`, agency, await this.key(agency), node.config.nodeId);
     this.clients.push(client);
     return client;
   }

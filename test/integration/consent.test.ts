@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { status } from '@grpc/grpc-js';
+import { compactVerify, createLocalJWKSet } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectFailure } from '../helpers/grpc-error.ts';
+import { grant } from '../helpers/consent-grant.ts';
+import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
+
+const INCOME = 'rd.income-tax.annual-summary';
+type Granted = { consent: { consentId: string; status: string; subjectRef: string }; receipt: string };
+
+describe('consent: grant, use, withdraw', () => {
+  let hub: HubFixture;
+
+  beforeAll(async () => {
+    hub = await HubFixture.start({ connectors: ['RD', 'MOPH'] });
+  });
+  afterAll(() => hub?.stop());
+
+  const income = async (consentId: string, subject = SOMSRI) =>
+    (await hub.client('MOPH')).requestRecord({ subject, recordType: INCOME, purpose: 'PUBLIC_HEALTH_SERVICE', consentId, clientRequestId: randomUUID() });
+
+  it('grants a consent with a receipt signed by the node, and the exchange it covers goes through', async () => {
+    const dga = await hub.consentClient();
+    const { consent, receipt } = await dga.call<Granted>('Grant', grant(SOMSRI));
+    expect(consent.status).toBe('ACTIVE');
+    expect(consent.subjectRef).not.toContain(SOMSRI);
+    const hubJwks = JSON.parse(await readFile(join(hub.demo.policiesDir, 'keys', 'hub.jwks.json'), 'utf8'));
+    const { payload } = await compactVerify(receipt, createLocalJWKSet(hubJwks));
+    const body = JSON.parse(new TextDecoder().decode(payload));
+    expect(body).toMatchObject({ consentReceiptID: consent.consentId, jurisdiction: 'TH', collectionMethod: 'mobile-app', notice: { version: 'moph-income-notice-v3' } });
+    expect(body.services[0].purposes[0]).toMatchObject({ purpose: 'PUBLIC_HEALTH_SERVICE', consentType: 'EXPLICIT', thirdPartyName: 'RD' });
+
+    const response = await income(consent.consentId);
+    expect(JSON.parse(response.recordJson)).toEqual({ taxYear: 2025, assessableIncome: 182000 });
+  });
+
+  it('denies a consent-based request that names no consent, or another person’s consent', async () => {
+    const dga = await hub.consentClient();
+    const { consent } = await dga.call<Granted>('Grant', grant(SOMSRI));
+    await expectFailure(income(''), status.PERMISSION_DENIED, 'ERR_CONSENT_REQUIRED');
+    await expectFailure(income(consent.consentId, SOMCHAI), status.PERMISSION_DENIED, 'ERR_CONSENT_SUBJECT_MISMATCH');
+  });
+
+  it('takes a withdrawal into effect at once on the node that accepted it', async () => {
+    const dga = await hub.consentClient();
+    const { consent } = await dga.call<Granted>('Grant', grant(SOMSRI));
+    await income(consent.consentId);
+    const revoked = await dga.call<{ status: string }>('Revoke', { consentId: consent.consentId, subject: SOMSRI, reason: 'changed my mind' });
+    expect(revoked.status).toBe('REVOKED');
+    const details = await expectFailure(income(consent.consentId), status.PERMISSION_DENIED, 'ERR_CONSENT_REVOKED');
+    expect(details).toMatch(/rule consent-covers-request; agreements\.json#\/agreements\/\d+/);
+  });
+
+  it('counts uses: a consent for two transfers allows two', async () => {
+    const dga = await hub.consentClient();
+    const { consent } = await dga.call<Granted>('Grant', grant(SOMSRI, { maxUses: 2 }));
+    await income(consent.consentId);
+    await income(consent.consentId);
+    await expectFailure(income(consent.consentId), status.PERMISSION_DENIED, 'ERR_CONSENT_USES_EXHAUSTED');
+    expect((await dga.call<{ uses: number }>('Get', { consentId: consent.consentId })).uses).toBe(2);
+  });
+
+  it('covers sensitive data (s.26) only with explicit consent for it', async () => {
+    const bma = await hub.client('BMA');
+    const ask = (consentId: string) =>
+      bma.requestRecord({ subject: SOMSRI, recordType: 'moph.immunization.history', purpose: 'PUBLIC_HEALTH_SERVICE', consentId, clientRequestId: randomUUID() });
+    await expectFailure(ask(''), status.PERMISSION_DENIED, 'ERR_CONSENT_REQUIRED');
+    const dga = await hub.consentClient();
+    const { consent } = await dga.call<Granted>('Grant', grant(SOMSRI, { consumer: 'BMA', items: [{ recordType: 'moph.immunization.history' }] }));
+    expect(JSON.parse((await ask(consent.consentId)).recordJson).immunizations).toHaveLength(2);
+  });
+
+  it('RevokeAll withdraws every active consent of a person, and List shows it', async () => {
+    const dga = await hub.consentClient();
+    const subject = '3700600111227';
+    const a = await dga.call<Granted>('Grant', grant(subject));
+    const b = await dga.call<Granted>('Grant', grant(subject, { purposes: ['PUBLIC_HEALTH_SERVICE'], maxUses: 5 }));
+    const { revokedConsentIds } = await dga.call<{ revokedConsentIds: string[] }>('RevokeAll', { subject, reason: 'left the programme' });
+    expect(revokedConsentIds.sort()).toEqual([a.consent.consentId, b.consent.consentId].sort());
+    const { consents } = await dga.call<{ consents: { status: string }[] }>('List', { subject });
+    expect(consents.map((c) => c.status)).toEqual(['REVOKED', 'REVOKED']);
+  });
+});
+
+describe('malformed or unauthorised consent calls', () => {
+  let hub: HubFixture;
+  const subject = '1509900043212';
+
+  beforeAll(async () => {
+    hub = await HubFixture.start({ connectors: [] });
+  });
+  afterAll(() => hub?.stop());
+
+  const listed = async () => (await (await hub.consentClient()).call<{ consents: { consentId: string; status: string }[] }>('List', { subject })).consents;
+
+  it('get clear errors and change nothing', async () => {
+    const dga = await hub.consentClient();
+    const { consent } = await dga.call<Granted>('Grant', grant(subject));
+    const before = await listed();
+    const fpo = await hub.consentClient('FPO');
+    await expectFailure(fpo.call('Grant', grant(subject)), status.PERMISSION_DENIED, 'ERR_ROLE_REQUIRED');
+    await expectFailure(fpo.call('Revoke', { consentId: consent.consentId, subject }), status.PERMISSION_DENIED, 'ERR_ROLE_REQUIRED');
+    await expectFailure(fpo.call('RevokeAll', { subject }), status.PERMISSION_DENIED, 'ERR_ROLE_REQUIRED');
+    await expectFailure(dga.call('Grant', grant(subject), { token: 'garbage' }), status.UNAUTHENTICATED, 'ERR_AUTH_MALFORMED');
+    await expectFailure(dga.call('Grant', grant('1509900043213')), status.INVALID_ARGUMENT, 'ERR_INVALID_CITIZEN_ID');
+    expect(await expectFailure(dga.call('Grant', grant(subject, { purposes: [] })), status.INVALID_ARGUMENT, 'ERR_INVALID_ARGUMENT')).toMatch(/purposes/);
+    expect(await expectFailure(dga.call('Grant', grant(subject, { purposes: ['MARKETING'] })), status.INVALID_ARGUMENT, 'ERR_INVALID_ARGUMENT')).toMatch(/MARKETING/);
+    expect(await expectFailure(dga.call('Grant', grant(subject, { items: [{ recordType: 'rd.nope' }] })), status.INVALID_ARGUMENT, 'ERR_INVALID_ARGUMENT')).toMatch(/items\[0\]/);
+    expect(await expectFailure(dga.call('Grant', grant(subject, { validTo: '2020-01-01T00:00:00Z' })), status.INVALID_ARGUMENT, 'ERR_INVALID_ARGUMENT')).toMatch(/valid_to/);
+    expect(await expectFailure(dga.call('Grant', grant(subject, { validTo: 'next year' })), status.INVALID_ARGUMENT, 'ERR_INVALID_ARGUMENT')).toMatch(/RFC 3339/);
+    expect(await expectFailure(dga.call('Grant', grant(subject, { collection: null })), status.INVALID_ARGUMENT, 'ERR_INVALID_ARGUMENT')).toMatch(/collection/);
+    expect(await expectFailure(dga.call('Grant', grant(subject, { noticeVersion: '' })), status.INVALID_ARGUMENT, 'ERR_INVALID_ARGUMENT')).toMatch(/notice_version/);
+    expect(await expectFailure(dga.call('Grant', grant(subject, { consumer: 'DGA' })), status.INVALID_ARGUMENT, 'ERR_INVALID_ARGUMENT')).toMatch(/consumer/);
+    await expectFailure(dga.call('Revoke', { consentId: consent.consentId, subject: SOMSRI }), status.PERMISSION_DENIED, 'ERR_CONSENT_SUBJECT_MISMATCH');
+    await expectFailure(dga.call('Revoke', { consentId: randomUUID(), subject }), status.NOT_FOUND, 'ERR_NOT_FOUND');
+    expect(await listed()).toEqual(before);
+    expect(before).toEqual([expect.objectContaining({ consentId: consent.consentId, status: 'ACTIVE' })]);
+  });
+
+  it('only consent managers and auditors may read consents', async () => {
+    const rd = await hub.consentClient('RD');
+    await expectFailure(rd.call('List', { subject }), status.PERMISSION_DENIED, 'ERR_ROLE_REQUIRED');
+    const pdpc = await hub.consentClient('PDPC');
+    expect((await pdpc.call<{ consents: unknown[] }>('List', { subject })).consents.length).toBe(1);
+  });
+});
