@@ -25,14 +25,17 @@ describe('a tampered hub signature at the connector', () => {
   let hub: HubFixture;
   let hubKey: SigningKey;
   let deadLetters: KafkaTap;
+  let replies: KafkaTap;
 
   beforeAll(async () => {
-    hub = await HubFixture.start({ connectors: ['DOPA'] });
+    hub = await HubFixture.start({ connectors: ['DOPA', 'RD'] });
     hubKey = await loadSigningKeyFile(hub.demo.hubKeyFile);
     deadLetters = await KafkaTap.open(hub.brokers, `${hub.topicPrefix}dead-letter`);
+    replies = await KafkaTap.open(hub.brokers, `${hub.topicPrefix}replies.node-1`);
   });
   afterAll(async () => {
     await deadLetters?.close();
+    await replies?.close();
     await hub?.stop();
   });
 
@@ -83,6 +86,27 @@ describe('a tampered hub signature at the connector', () => {
     const fpo = await hub.client('FPO');
     const response = await fpo.requestRecord({ subject: SOMSRI, recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
     expect(response.providerId).toBe('DOPA');
+  });
+
+  it.each([
+    ['claims consent but names none', { lawfulBasis: 'consent' }],
+    ['claims a basis that is not the agreement’s', { lawfulBasis: 'public-task' }],
+    ['names a consent for another purpose', { lawfulBasis: 'consent', consent: { id: 'c-1', consumer: 'MOPH', purposes: ['TAX_ASSESSMENT'], recordTypes: ['rd.income-tax.annual-summary'] } }],
+  ])('the provider refuses a hub-signed request that %s, without reaching its backend', async (_name, basis) => {
+    const e: RequestEnvelope = {
+      ...envelope(),
+      consumer: 'MOPH',
+      provider: 'RD',
+      recordType: 'rd.income-tax.annual-summary',
+      purpose: 'PUBLIC_HEALTH_SERVICE',
+      fields: ['taxYear'],
+      ...basis,
+    };
+    await produce(hub.brokers, `${hub.topicPrefix}requests.RD`, await signRequestEnvelope(e, hubKey));
+    const reply = await replies.waitFor((m) => header(m, 'xhub-exchange-id') === e.exchangeId);
+    const payload = JSON.parse(Buffer.from(reply.value!.toString().split('.')[1]!, 'base64url').toString());
+    expect(payload).toMatchObject({ outcome: 'error', error: { code: 'ERR_CONSENT_ENVELOPE_MISMATCH' } });
+    expect(hub.backends.get('RD')!.total).toBe(0);
   });
 
   it('drops a replayed envelope: the backend is reached once', async () => {
