@@ -144,6 +144,8 @@ async function waitUntilReady(brokers: string[], child: ChildProcess, dataDir: s
         // The group coordinator answers only once its internal topic has loaded:
         // until then every consumer group join fails, so wait for it here.
         await admin.describeGroups(['xhub-readiness-probe']);
+        // Likewise the producer-id allocation that idempotent producers need.
+        await probeIdempotentProducer(brokers);
         if (cluster.brokers.length > 0) return;
       } catch {
         await new Promise((r) => setTimeout(r, 250));
@@ -153,6 +155,20 @@ async function waitUntilReady(brokers: string[], child: ChildProcess, dataDir: s
   } finally {
     child.off('exit', onExit);
     await admin.disconnect().catch(() => {});
+  }
+}
+
+async function probeIdempotentProducer(brokers: string[]): Promise<void> {
+  const producer = new Kafka({ brokers, clientId: 'xhub-local-broker-probe', logLevel: logLevel.NOTHING, retry: { retries: 0 } }).producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    // kafkajs refuses an idempotent producer without retries; one is enough for a probe.
+    retry: { retries: 1, initialRetryTime: 50 },
+  });
+  try {
+    await producer.connect();
+  } finally {
+    await producer.disconnect().catch(() => {});
   }
 }
 

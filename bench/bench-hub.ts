@@ -1,0 +1,62 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startNode, type RunningNode } from '../broker/node.ts';
+import { startConnector, type RunningConnector } from '../connectors/connector.ts';
+import { DEMO_DATA, materialiseDemo, REPO_ROOT, type DemoLayout } from '../cli/demo-setup.ts';
+import { acquireKafka, type KafkaHandle } from '../lib/kafka/broker-source.ts';
+import { createLogger } from '../lib/log.ts';
+
+/** Kafka, demo keys and policy, and helpers to start nodes and connectors: what every benchmark needs. */
+export interface BenchHub {
+  kafka: KafkaHandle;
+  demo: DemoLayout;
+  node(nodeId: string): Promise<RunningNode>;
+  connector(agency: string): Promise<RunningConnector>;
+  close(): Promise<void>;
+}
+
+export async function startBenchHub(): Promise<BenchHub> {
+  const log = createLogger('bench', 'warn');
+  const kafka = await acquireKafka((line) => console.error(line));
+  const stateDir = await mkdtemp(join(tmpdir(), 'xhub-bench-'));
+  const demo = await materialiseDemo(stateDir);
+  const common = { kafkaBrokers: kafka.brokers, policiesDir: demo.policiesDir, topicPrefix: `bench${Date.now()}.` };
+  const running: { stop(): Promise<void> }[] = [];
+  return {
+    kafka,
+    demo,
+    async node(nodeId) {
+      const node = await startNode({ ...common, nodeId, listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, pseudonymKeyFile: demo.pseudonymKeyFile }, log);
+      running.push(node);
+      return node;
+    },
+    async connector(agency) {
+      const c = await startConnector({ ...common, agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'file', dir: join(DEMO_DATA, agency) } }, { log });
+      running.push(c);
+      return c;
+    },
+    async close() {
+      for (const r of running.reverse()) await r.stop();
+      await kafka.stop();
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentiles(samples: number[]): { p50: number; p90: number; p99: number; max: number; mean: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  return { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(sorted.at(-1)!), mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
+}
+
+export function machine() {
+  return { cpus: cpus().length, model: cpus()[0]?.model, node: process.version };
+}
+
+export async function writeResult(name: string, result: object): Promise<void> {
+  console.log(JSON.stringify(result, null, 2));
+  await mkdir(join(REPO_ROOT, 'bench-results'), { recursive: true });
+  await writeFile(join(REPO_ROOT, 'bench-results', `${name}.json`), JSON.stringify(result, null, 2));
+}
