@@ -120,7 +120,7 @@ async function exchangeOnce(
     throw new NotStarted(error);
   }
   const started = Date.now();
-  const { response, responseJws, kid } = await deps.router.exchange(envelope, jws, deps.topics.requests(envelope.provider), deadline).catch((error: unknown) => {
+  const { response, responseJws, kid } = await deps.router.exchange(envelope, jws, deps.topics.requests(envelope.provider), deadline, deps.pseudonyms.of(request.subject)).catch((error: unknown) => {
     if (error instanceof HubError) log.warn({ code: error.code, ms: Date.now() - started }, 'exchange failed');
     // Refused before it was queued for Kafka: nothing was sent, so a retry with
     // the same client request id must be allowed to try again.

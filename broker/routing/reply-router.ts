@@ -1,6 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { KeyRing } from '../../lib/crypto/key-ring.ts';
-import { sha256b64url } from '../../lib/crypto/digest.ts';
 import type { RequestEnvelope, ResponseEnvelope } from '../../lib/envelope/envelope.types.ts';
 import { verifyResponseEnvelope } from '../../lib/envelope/response-envelope.ts';
 import { HubError, toHubError } from '../../lib/errors/hub-error.ts';
@@ -78,8 +77,12 @@ export class ReplyRouter {
     }
   }
 
-  /** Sends the request and resolves with the verified reply, or rejects by `deadline` (epoch ms). */
-  exchange(request: RequestEnvelope, requestJws: string, topic: string, deadline: number): Promise<RoutedReply> {
+  /**
+   * Sends the request and resolves with the verified reply, or rejects by
+   * `deadline` (epoch ms). `partitionKey` keeps one subject's traffic ordered on
+   * one partition: pass the subject's keyed pseudonym, never the citizen id.
+   */
+  exchange(request: RequestEnvelope, requestJws: string, topic: string, deadline: number, partitionKey: string): Promise<RoutedReply> {
     return new Promise<RoutedReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         const refused = this.pending.get(request.exchangeId)?.refused;
@@ -89,9 +92,7 @@ export class ReplyRouter {
       this.pending.set(request.exchangeId, { request, requestJws, resolve, reject, timer });
       this.options.producer
         .send(topic, {
-          // Keyed by a digest of the subject: one subject's traffic stays ordered
-          // on one partition without the citizen id appearing as a Kafka key.
-          key: sha256b64url(request.subject),
+          key: partitionKey,
           value: requestJws,
           headers: { [EXCHANGE_ID_HEADER]: request.exchangeId },
         })
