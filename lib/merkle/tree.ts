@@ -1,0 +1,41 @@
+import { EMPTY_ROOT, nodeHash, splitPoint } from './hash.ts';
+
+/**
+ * Merkle tree head, inclusion and consistency proofs over leaf hashes, as
+ * RFC 9162 §2.1 defines them (MTH, PATH, SUBPROOF). Leaf hashes are given,
+ * so the caller decides where they are kept.
+ */
+export function rootHash(leaves: readonly Buffer[], start = 0, end = leaves.length): Buffer {
+  const n = end - start;
+  if (n === 0) return EMPTY_ROOT;
+  if (n === 1) return leaves[start]!;
+  const k = splitPoint(n);
+  return nodeHash(rootHash(leaves, start, start + k), rootHash(leaves, start + k, end));
+}
+
+/** PATH(m, D[n]) for the tree of the first `size` leaves. */
+export function inclusionProof(leaves: readonly Buffer[], index: number, size: number): Buffer[] {
+  if (size > leaves.length || index < 0 || index >= size) throw new RangeError(`no leaf ${index} in a tree of ${size}`);
+  const path = (m: number, start: number, end: number): Buffer[] => {
+    const n = end - start;
+    if (n <= 1) return [];
+    const k = splitPoint(n);
+    return m < k ? [...path(m, start, start + k), rootHash(leaves, start + k, end)] : [...path(m - k, start + k, end), rootHash(leaves, start, start + k)];
+  };
+  return path(index, 0, size);
+}
+
+/** PROOF(m, D[n]) = SUBPROOF(m, D[n], true): that the tree of size `first` is a prefix of the tree of size `second`. */
+export function consistencyProof(leaves: readonly Buffer[], first: number, second: number): Buffer[] {
+  if (second > leaves.length || first < 0 || first > second) throw new RangeError(`no consistency proof from ${first} to ${second}`);
+  if (first === 0 || first === second) return [];
+  const subproof = (m: number, start: number, end: number, whole: boolean): Buffer[] => {
+    const n = end - start;
+    if (m === n) return whole ? [] : [rootHash(leaves, start, end)];
+    const k = splitPoint(n);
+    return m <= k
+      ? [...subproof(m, start, start + k, whole), rootHash(leaves, start + k, end)]
+      : [...subproof(m - k, start + k, end, false), rootHash(leaves, start, start + k)];
+  };
+  return subproof(first, 0, second, true);
+}
