@@ -10,6 +10,8 @@ import { ReplayGuard } from '../lib/replay-guard.ts';
 import { loadPolicy } from '../policies/policy-loader.ts';
 import type { Policy } from '../policies/policy.types.ts';
 import { loadNodeConfig, type NodeConfig } from './config.ts';
+import { assertHistoryTopic } from '../lib/kafka/topic-check.ts';
+import { AuditWriter } from './audit/audit-writer.ts';
 import { ConsentLog } from './consent/consent-log.ts';
 import { consentHandlers } from './consent/consent-service.ts';
 import { requestRecord, type ExchangeDeps } from './exchange/request-record.ts';
@@ -57,16 +59,23 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
     ...topicSpecs([replyTopic], 'replies', layout),
     ...topicSpecs([topics.deadLetter()], 'dead-letter', layout),
     ...topicSpecs([topics.consentEvents()], 'history', layout),
+    ...topicSpecs([topics.audit(), topics.auditCheckpoints()], 'log', layout),
   ]);
+  await assertHistoryTopic(admin, topics.audit(), Math.min(2, config.replicationFactor));
 
   const { producer, disconnect } = await connectProducer(kafka);
+  const audit = new AuditWriter(producer, topics.audit(), config.nodeId);
   const consents = new ConsentLog({ kafka, producer, topic: topics.consentEvents(), log: nodeLog, lagToleranceMs: config.consentLagToleranceMs });
   await consents.start();
   const router = new ReplyRouter({ kafka, producer, replyTopic, groupId: `${config.topicPrefix}node.${config.nodeId}`, keys: () => policies.current().keys, log: nodeLog });
   await router.start();
   // A reloaded policy may name new providers: their topics exist before it decides.
   const policies = new PolicyHolder(policy, (next) => ensureTopics(admin, providerTopics(next, topics, layout)), nodeLog);
-  if (config.watchPolicies) policies.watch();
+  const reloaded = (result: ReloadResult) =>
+    audit
+      .append({ kind: 'policy-reloaded', actor: config.nodeId, decision: result.ok ? 'permit' : 'deny', detail: result.ok ? `${result.policy.agreements.length} agreements` : `refused: ${result.issues.length} issues` })
+      .catch((error: unknown) => nodeLog.error({ err: error }, 'audit entry for a policy reload could not be written'));
+  if (config.watchPolicies) policies.watch((result) => void reloaded(result));
 
   const replay = new ReplayGuard();
   const idempotency = new IdempotencyStore<RequestRecordResponse>(config.idempotencyTtlMs);
@@ -81,6 +90,7 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
     idempotency,
     consents,
     pseudonyms,
+    audit,
     replay,
     auth,
     timeouts: { defaultMs: config.defaultTimeoutMs, maxMs: config.maxTimeoutMs },
@@ -88,7 +98,7 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
   };
   const exchange = exchangeService();
   const consent = consentService();
-  const consentApi = consentHandlers({ policy: () => policies.current(), consents, pseudonyms, hubKey, replay, auth, log: nodeLog });
+  const consentApi = consentHandlers({ policy: () => policies.current(), consents, pseudonyms, hubKey, replay, auth, audit, log: nodeLog });
   const server = await startGrpcServer(config.listen, [
     {
       name: 'xhub.exchange.v1.Exchange',
@@ -110,7 +120,11 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
     config,
     port: server.port,
     policy: () => policies.current(),
-    reloadPolicy: () => policies.reload(),
+    reloadPolicy: async () => {
+      const result = await policies.reload();
+      await reloaded(result);
+      return result;
+    },
     consents,
     async stop() {
       server.setServing(false);

@@ -10,6 +10,7 @@ import { consentStatus } from '../../policies/consent.types.ts';
 import type { Policy } from '../../policies/policy.types.ts';
 import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
 import { requireRole } from '../auth/require-role.ts';
+import type { AuditWriter } from '../audit/audit-writer.ts';
 import type { ConsentLog } from './consent-log.ts';
 import { toWire, type ConsentWire } from './consent-wire.ts';
 import { consentFromGrant, type GrantRequest } from './grant-request.ts';
@@ -22,6 +23,7 @@ export interface ConsentDeps {
   hubKey: SigningKey;
   replay: ReplayGuard;
   auth: AuthOptions;
+  audit: AuditWriter;
   log: Logger;
 }
 
@@ -48,8 +50,10 @@ export function consentHandlers(deps: ConsentDeps) {
     if (!consent) throw new HubError('ERR_NOT_FOUND', `no consent with id ${consentId.slice(0, 64)}`);
     return consent;
   };
-  const revoke = async (consentId: string, by: string, reason: string) => {
+  const revoke = async (consent: { consentId: string; subjectRef: string; consumer: string }, by: string, reason: string) => {
+    const { consentId } = consent;
     await deps.consents.publish({ v: 1, eventId: randomUUID(), type: 'revoked', at: Date.now(), consentId, by, ...(reason ? { reason: reason.slice(0, 512) } : {}) }, consentId);
+    await deps.audit.append({ kind: 'consent-revoked', consentId, subjectRef: consent.subjectRef, consumer: consent.consumer, actor: by });
     deps.log.info({ consentId, by }, 'consent revoked');
   };
 
@@ -58,6 +62,16 @@ export function consentHandlers(deps: ConsentDeps) {
       const { agency, policy } = await caller(metadata, MANAGER, 'Grant');
       const consent = consentFromGrant(request, policy, deps.pseudonyms, agency);
       await deps.consents.publish({ v: 1, eventId: randomUUID(), type: 'granted', at: consent.grantedAt, consent }, consent.consentId);
+      await deps.audit.append({
+        kind: 'consent-granted',
+        consentId: consent.consentId,
+        subjectRef: consent.subjectRef,
+        consumer: consent.consumer,
+        purpose: consent.purposes.join(','),
+        recordType: consent.items.map((i) => i.recordType).join(','),
+        lawfulBasis: 'consent',
+        actor: agency,
+      });
       deps.log.info({ consentId: consent.consentId, consumer: consent.consumer, by: agency }, 'consent granted');
       return { consent: toWire({ ...consent, uses: 0 }), receipt: await signReceipt(consent, policy, deps.hubKey) };
     },
@@ -70,7 +84,7 @@ export function consentHandlers(deps: ConsentDeps) {
       if (consent.subjectRef !== deps.pseudonyms.of(request.subject)) {
         throw new HubError('ERR_CONSENT_SUBJECT_MISMATCH', `consent ${consent.consentId} belongs to another person`);
       }
-      if (consentStatus(consent, Date.now()) === 'ACTIVE') await revoke(consent.consentId, agency, request.reason);
+      if (consentStatus(consent, Date.now()) === 'ACTIVE') await revoke(consent, agency, request.reason);
       return toWire(consent);
     },
 
@@ -93,7 +107,7 @@ export function consentHandlers(deps: ConsentDeps) {
       current();
       const now = Date.now();
       const active = deps.consents.view.forSubject(deps.pseudonyms.of(request.subject)).filter((c) => consentStatus(c, now) === 'ACTIVE');
-      for (const c of active) await revoke(c.consentId, agency, request.reason);
+      for (const c of active) await revoke(c, agency, request.reason);
       return { revokedConsentIds: active.map((c) => c.consentId) };
     },
   };

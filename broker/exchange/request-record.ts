@@ -16,6 +16,8 @@ import { NotStarted, type IdempotencyStore } from '../idempotency/idempotency-st
 import type { ReplyRouter } from '../routing/reply-router.ts';
 import type { ConsentLog } from '../consent/consent-log.ts';
 import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
+import type { AuditWriter } from '../audit/audit-writer.ts';
+import { ExchangeAudit } from '../audit/exchange-audit.ts';
 import { validateRequest } from './validate-request.ts';
 
 export interface ExchangeDeps {
@@ -28,6 +30,7 @@ export interface ExchangeDeps {
   idempotency: IdempotencyStore<RequestRecordResponse>;
   consents: ConsentLog;
   pseudonyms: Pseudonymiser;
+  audit: AuditWriter;
   replay: ReplayGuard;
   auth: AuthOptions;
   timeouts: { defaultMs: number; maxMs: number };
@@ -71,66 +74,29 @@ async function exchangeOnce(
 ): Promise<RequestRecordResponse> {
   const exchangeId = randomUUID();
   const log = deps.log.child({ exchangeId, consumer, recordType: request.recordType, purpose: request.purpose });
-  let envelope: RequestEnvelope;
-  let jws: string;
-  try {
-    const decision = decide(
-      policy,
-      {
-        consumer,
-        recordType: request.recordType,
-        purpose: request.purpose,
-        fields: request.fields,
-        now: Date.now(),
-        subjectRef: deps.pseudonyms.of(request.subject),
-        ...(request.consentId ? { consentId: request.consentId } : {}),
-      },
-      deps.consents.view,
-    );
-    if (decision.effect === 'deny') {
-      log.info({ code: decision.reason, rule: decision.rule, source: decision.source }, 'exchange denied');
-      throw denyError(decision);
-    }
-    const permit = decision;
-    const consent = permit.consent;
-    // Count the use before anything is sent, in the same tick as the check, so
-    // two concurrent calls on this node cannot both spend the last use.
-    const used = consent && ({ v: 1, eventId: randomUUID(), type: 'used', at: Date.now(), consentId: consent.consentId, exchangeId } as const);
-    const durableUse = used ? deps.consents.publish(used, used.consentId) : Promise.resolve();
-    envelope = {
-      v: 1,
-      exchangeId,
-      nodeId: deps.nodeId,
-      replyTopic: deps.replyTopic,
-      consumer,
-      provider: permit.provider,
-      recordType: request.recordType,
-      subject: request.subject,
-      purpose: request.purpose,
-      fields: permit.fields,
-      clientRequestId: request.clientRequestId,
-      lawfulBasis: permit.basis.basis,
-      ...(consent ? { consent: { id: consent.consentId, consumer: consent.consumer, purposes: consent.purposes, recordTypes: consent.items.map((i) => i.recordType) } } : {}),
-      iat: Date.now(),
-      exp: deadline,
-    };
-    [jws] = await Promise.all([signRequestEnvelope(envelope, deps.hubKey), durableUse]);
-    log.info({ agreement: permit.agreement.id, provider: permit.provider, reason: permit.reason, rule: permit.rule }, 'exchange permitted');
-  } catch (error) {
-    throw new NotStarted(error);
-  }
+  const subjectRef = deps.pseudonyms.of(request.subject);
+  const audit = new ExchangeAudit(deps.audit, { exchangeId, consumer, recordType: request.recordType, purpose: request.purpose, subjectRef });
+  audit.received();
+  const { envelope, jws } = await permitAndSign(deps, policy, { exchangeId, consumer, request, deadline, subjectRef, audit, log });
+
   const started = Date.now();
-  const { response, responseJws, kid } = await deps.router.exchange(envelope, jws, deps.topics.requests(envelope.provider), deadline, deps.pseudonyms.of(request.subject)).catch((error: unknown) => {
+  const routed = await deps.router.exchange(envelope, jws, deps.topics.requests(envelope.provider), deadline, subjectRef).catch(async (error: unknown) => {
     if (error instanceof HubError) log.warn({ code: error.code, ms: Date.now() - started }, 'exchange failed');
     // Refused before it was queued for Kafka: nothing was sent, so a retry with
     // the same client request id must be allowed to try again.
     if (error instanceof HubError && error.code === 'ERR_OVERLOADED') throw new NotStarted(error);
+    await audit.failed(error instanceof HubError ? error.code : 'ERR_INTERNAL', envelope.provider).catch(() => {});
     throw error;
   });
+  const { response, responseJws, kid } = routed;
   if (response.outcome === 'error') {
     log.info({ code: response.error.code, ms: Date.now() - started }, 'provider answered with an error');
+    await audit.failed(response.error.code, envelope.provider).catch(() => {});
     throw new HubError(response.error.code, `provider ${envelope.provider}: ${response.error.message}`);
   }
+  // No transfer without its audit entry: the record goes out only once the
+  // delivery entry (and every entry before it) is durable.
+  await audit.delivered({ provider: envelope.provider, fields: response.fields, record: response.record, responseJws, providerKeyId: kid });
   log.info({ fields: response.fields.length, ms: Date.now() - started }, 'record delivered');
   return {
     exchangeId,
@@ -140,4 +106,68 @@ async function exchangeOnce(
     providerSignature: responseJws,
     providerKeyId: kid,
   };
+}
+
+interface Exchange {
+  exchangeId: string;
+  consumer: string;
+  request: RequestRecordRequest;
+  deadline: number;
+  subjectRef: string;
+  audit: ExchangeAudit;
+  log: Logger;
+}
+
+/** Decides, counts a consent use, and signs the envelope; anything thrown here means nothing was sent. */
+async function permitAndSign(deps: ExchangeDeps, policy: Policy, x: Exchange): Promise<{ envelope: RequestEnvelope; jws: string }> {
+  const { request } = x;
+  const decision = decide(
+    policy,
+    {
+      consumer: x.consumer,
+      recordType: request.recordType,
+      purpose: request.purpose,
+      fields: request.fields,
+      now: Date.now(),
+      subjectRef: x.subjectRef,
+      ...(request.consentId ? { consentId: request.consentId } : {}),
+    },
+    deps.consents.view,
+  );
+  x.audit.decided(decision, request.consentId || undefined);
+  if (decision.effect === 'deny') {
+    x.log.info({ code: decision.reason, rule: decision.rule, source: decision.source }, 'exchange denied');
+    // Every decision is on the record before it is answered.
+    await x.audit.settled().catch((error: unknown) => x.log.error({ err: error }, 'audit entry for a denial could not be written'));
+    throw new NotStarted(denyError(decision));
+  }
+  const consent = decision.consent;
+  try {
+    // Count the use before anything is sent, in the same tick as the check, so
+    // two concurrent calls on this node cannot both spend the last use.
+    const used = consent && ({ v: 1, eventId: randomUUID(), type: 'used', at: Date.now(), consentId: consent.consentId, exchangeId: x.exchangeId } as const);
+    const durableUse = used ? deps.consents.publish(used, used.consentId) : Promise.resolve();
+    const envelope: RequestEnvelope = {
+      v: 1,
+      exchangeId: x.exchangeId,
+      nodeId: deps.nodeId,
+      replyTopic: deps.replyTopic,
+      consumer: x.consumer,
+      provider: decision.provider,
+      recordType: request.recordType,
+      subject: request.subject,
+      purpose: request.purpose,
+      fields: decision.fields,
+      clientRequestId: request.clientRequestId,
+      lawfulBasis: decision.basis.basis,
+      ...(consent ? { consent: { id: consent.consentId, consumer: consent.consumer, purposes: consent.purposes, recordTypes: consent.items.map((i) => i.recordType) } } : {}),
+      iat: Date.now(),
+      exp: x.deadline,
+    };
+    const [jws] = await Promise.all([signRequestEnvelope(envelope, deps.hubKey), durableUse]);
+    x.log.info({ agreement: decision.agreement.id, provider: decision.provider, reason: decision.reason, rule: decision.rule }, 'exchange permitted');
+    return { envelope, jws };
+  } catch (error) {
+    throw new NotStarted(error);
+  }
 }

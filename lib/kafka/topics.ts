@@ -6,6 +6,8 @@ export interface TopicNames {
   replies(nodeId: string): string;
   deadLetter(): string;
   consentEvents(): string;
+  audit(): string;
+  auditCheckpoints(): string;
 }
 
 export function topicNames(prefix: string): TopicNames {
@@ -14,6 +16,8 @@ export function topicNames(prefix: string): TopicNames {
     replies: (nodeId) => `${prefix}replies.${nodeId}`,
     deadLetter: () => `${prefix}dead-letter`,
     consentEvents: () => `${prefix}consent-events`,
+    audit: () => `${prefix}audit`,
+    auditCheckpoints: () => `${prefix}audit-checkpoints`,
   };
 }
 
@@ -29,16 +33,18 @@ const HOUR_MS = 3_600_000;
  * needs is created here. Requests and replies only live as long as a deadline
  * can; dead letters are kept for operators to inspect.
  */
-export function topicSpecs(names: string[], kind: 'requests' | 'replies' | 'dead-letter' | 'history', layout: TopicLayout): ITopicConfig[] {
+export function topicSpecs(names: string[], kind: 'requests' | 'replies' | 'dead-letter' | 'history' | 'log', layout: TopicLayout): ITopicConfig[] {
   // History topics (consent events) keep everything: no deletion, no compaction.
-  const retention = { requests: 24 * HOUR_MS, replies: HOUR_MS, 'dead-letter': 30 * 24 * HOUR_MS, history: -1 }[kind];
+  // A log (audit entries, checkpoints) is history with one partition: its order is the Merkle tree's.
+  const retention = { requests: 24 * HOUR_MS, replies: HOUR_MS, 'dead-letter': 30 * 24 * HOUR_MS, history: -1, log: -1 }[kind];
   return names.map((topic) => ({
     topic,
-    numPartitions: kind === 'dead-letter' ? 1 : layout.partitions,
+    numPartitions: kind === 'dead-letter' || kind === 'log' ? 1 : layout.partitions,
     replicationFactor: layout.replicationFactor,
     configEntries: [
       { name: 'cleanup.policy', value: 'delete' },
       { name: 'retention.ms', value: String(retention) },
+      ...(retention === -1 ? [{ name: 'retention.bytes', value: '-1' }] : []),
       { name: 'min.insync.replicas', value: String(Math.min(2, layout.replicationFactor)) },
     ],
   }));

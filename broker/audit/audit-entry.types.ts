@@ -1,0 +1,49 @@
+/**
+ * One audit log entry. The log is what a DPO reads to learn who received whose
+ * data, when, why and on what basis — so every field is about the exchange,
+ * never its content: the person appears only as a keyed pseudonym
+ * (`subjectRef`), a record only as a digest.
+ */
+export type AuditKind =
+  | 'request-received'
+  | 'decision'
+  | 'delivered'
+  | 'failed'
+  | 'timed-out'
+  | 'consent-granted'
+  | 'consent-revoked'
+  | 'policy-reloaded'
+  | 'admin';
+
+export interface AuditEntry {
+  v: 1;
+  /** Unique id of the entry. */
+  id: string;
+  kind: AuditKind;
+  /** Epoch ms at the node that wrote it. */
+  at: number;
+  nodeId: string;
+  exchangeId?: string;
+  consumer?: string;
+  provider?: string;
+  recordType?: string;
+  purpose?: string;
+  subjectRef?: string;
+  lawfulBasis?: string;
+  consentId?: string;
+  agreementId?: string;
+  decision?: 'permit' | 'deny';
+  /** Reason code (PERMIT_* or ERR_*). */
+  reason?: string;
+  rule?: string;
+  source?: string;
+  fields?: string[];
+  /** SHA-256 (base64url) of the canonical JSON of the delivered record. */
+  payloadDigest?: string;
+  /** SHA-256 (base64url) of the provider's signature (the response JWS). */
+  signatureDigest?: string;
+  providerKeyId?: string;
+  /** Who did it, for consent and administrative entries. */
+  actor?: string;
+  detail?: string;
+}

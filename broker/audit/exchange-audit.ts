@@ -1,0 +1,54 @@
+import { canonicalJson, sha256b64url } from '../../lib/crypto/digest.ts';
+import type { Decision } from '../../policies/decide.ts';
+import type { AuditWriter } from './audit-writer.ts';
+
+/** The audit entries of one exchange, with what every one of them shares. */
+export class ExchangeAudit {
+  private readonly pending: Promise<void>[] = [];
+
+  constructor(
+    private readonly writer: AuditWriter,
+    private readonly common: { exchangeId: string; consumer: string; recordType: string; purpose: string; subjectRef: string },
+  ) {}
+
+  received(): void {
+    this.pending.push(this.writer.append({ kind: 'request-received', ...this.common }));
+  }
+
+  decided(decision: Decision, consentId: string | undefined): void {
+    const outcome =
+      decision.effect === 'permit'
+        ? { decision: 'permit' as const, provider: decision.provider, lawfulBasis: decision.basis.basis, agreementId: decision.agreement.id, fields: decision.fields }
+        : { decision: 'deny' as const };
+    this.pending.push(
+      this.writer.append({ kind: 'decision', ...this.common, ...outcome, reason: decision.reason, rule: decision.rule, source: decision.source, ...(consentId ? { consentId } : {}) }),
+    );
+  }
+
+  /** Resolves once every entry of the exchange, the delivery last, is durable. */
+  async delivered(d: { provider: string; fields: string[]; record: unknown; responseJws: string; providerKeyId: string }): Promise<void> {
+    this.pending.push(
+      this.writer.append({
+        kind: 'delivered',
+        ...this.common,
+        provider: d.provider,
+        fields: d.fields,
+        payloadDigest: sha256b64url(canonicalJson(d.record)),
+        signatureDigest: sha256b64url(d.responseJws),
+        providerKeyId: d.providerKeyId,
+      }),
+    );
+    await this.settled();
+  }
+
+  async failed(code: string, provider?: string): Promise<void> {
+    const kind = code === 'ERR_DEADLINE_EXCEEDED' ? 'timed-out' : 'failed';
+    this.pending.push(this.writer.append({ kind, ...this.common, reason: code, ...(provider ? { provider } : {}) }));
+    await this.settled();
+  }
+
+  /** Waits for every entry written so far; throws if any could not be made durable. */
+  async settled(): Promise<void> {
+    await Promise.all(this.pending);
+  }
+}
