@@ -16,6 +16,10 @@ export interface NodeConfig {
   watchPolicies: boolean;
   /** How long the consent view may trail the consent topic before consent decisions stop. */
   consentLagToleranceMs: number;
+  /** The audit log's name in its checkpoints (C2SP origin line, and the note key name). */
+  auditOrigin: string;
+  /** How often the sequencer publishes a checkpoint while entries arrive. */
+  checkpointIntervalMs: number;
   kafkaBrokers: string[];
   topicPrefix: string;
   topicPartitions: number;
@@ -33,7 +37,7 @@ export interface NodeConfig {
 const schema: JSONSchemaType<NodeConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['nodeId', 'listen', 'policiesDir', 'hubKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec'],
+  required: ['nodeId', 'listen', 'policiesDir', 'hubKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'auditOrigin', 'checkpointIntervalMs', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec'],
   properties: {
     nodeId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
     listen: { type: 'string', pattern: '^[^:]+:\\d{1,5}$' },
@@ -42,6 +46,8 @@ const schema: JSONSchemaType<NodeConfig> = {
     pseudonymKeyFile: { type: 'string', minLength: 1 },
     watchPolicies: { type: 'boolean' },
     consentLagToleranceMs: { type: 'integer', minimum: 100, maximum: 60_000 },
+    auditOrigin: { type: 'string', pattern: '^[^\\s+]{1,200}$' },
+    checkpointIntervalMs: { type: 'integer', minimum: 50, maximum: 1_000 },
     kafkaBrokers: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[^:]+:\\d{1,5}$' } },
     topicPrefix: { type: 'string', pattern: '^[A-Za-z0-9._-]{0,100}$' },
     topicPartitions: { type: 'integer', minimum: 1, maximum: 1000 },
@@ -59,6 +65,8 @@ export const NODE_DEFAULTS: Partial<NodeConfig> = {
   listen: '127.0.0.1:50051',
   watchPolicies: true,
   consentLagToleranceMs: 1_000,
+  auditOrigin: 'exchange-hub/audit',
+  checkpointIntervalMs: 500,
   topicPrefix: 'xhub.',
   topicPartitions: 3,
   replicationFactor: 1,
@@ -79,6 +87,7 @@ export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.Proces
       policiesDir: { env: 'XHUB_POLICIES_DIR' },
       hubKeyFile: { env: 'XHUB_HUB_KEY_FILE' },
       pseudonymKeyFile: { env: 'XHUB_PSEUDONYM_KEY_FILE' },
+      auditOrigin: { env: 'XHUB_AUDIT_ORIGIN' },
       kafkaBrokers: { env: 'KAFKA_BROKERS', parse: 'list' },
       topicPrefix: { env: 'XHUB_TOPIC_PREFIX' },
       topicPartitions: { env: 'XHUB_TOPIC_PARTITIONS', parse: 'int' },

@@ -12,6 +12,7 @@ import type { Policy } from '../policies/policy.types.ts';
 import { loadNodeConfig, type NodeConfig } from './config.ts';
 import { assertHistoryTopic } from '../lib/kafka/topic-check.ts';
 import { AuditWriter } from './audit/audit-writer.ts';
+import { Sequencer } from './audit/sequencer.ts';
 import { ConsentLog } from './consent/consent-log.ts';
 import { consentHandlers } from './consent/consent-service.ts';
 import { requestRecord, type ExchangeDeps } from './exchange/request-record.ts';
@@ -65,6 +66,18 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
 
   const { producer, disconnect } = await connectProducer(kafka);
   const audit = new AuditWriter(producer, topics.audit(), config.nodeId);
+  const sequencer = new Sequencer({
+    kafka,
+    producer,
+    auditTopic: topics.audit(),
+    checkpointTopic: topics.auditCheckpoints(),
+    groupId: `${config.topicPrefix}audit-sequencer`,
+    origin: config.auditOrigin,
+    hubKey,
+    log: nodeLog,
+    intervalMs: config.checkpointIntervalMs,
+  });
+  await sequencer.start();
   const consents = new ConsentLog({ kafka, producer, topic: topics.consentEvents(), log: nodeLog, lagToleranceMs: config.consentLagToleranceMs });
   await consents.start();
   const router = new ReplyRouter({ kafka, producer, replyTopic, groupId: `${config.topicPrefix}node.${config.nodeId}`, keys: () => policies.current().keys, log: nodeLog });
@@ -131,6 +144,7 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
       await server.stop();
       policies.close();
       await router.stop();
+      await sequencer.stop();
       await consents.stop();
       await disconnect();
       await admin.disconnect();

@@ -1,6 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { Command } from 'commander';
 import { isHubError } from '../lib/errors/hub-error.ts';
+import { registerAudit } from './commands/audit/register.ts';
 import { registerConnector } from './commands/connector.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerKafka } from './commands/kafka.ts';
@@ -15,6 +16,7 @@ registerConnector(program);
 registerKeygen(program);
 registerRequest(program);
 registerKafka(program);
+registerAudit(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(isHubError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error));

@@ -1,5 +1,8 @@
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import { HubError } from '../errors/hub-error.ts';
+
+// kafkajs is CommonJS and Node's ESM loader does not see this named export.
+const { ConfigResourceTypes } = kafkajs;
 
 /**
  * Refuses to run on a history topic (audit) whose settings could lose or

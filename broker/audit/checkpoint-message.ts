@@ -1,0 +1,27 @@
+import type { JWK } from 'jose';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { keyId, type NoteVerifier } from '../../lib/merkle/signed-note.ts';
+
+/**
+ * What the sequencer publishes on the checkpoints topic: a C2SP checkpoint as
+ * an Ed25519 signed note, plus the leaf hashes it adds since `from`. Anyone can
+ * check the leaves hash to the signed root; a verifier then learns exactly
+ * which audit entry no longer matches the signed log.
+ */
+export interface CheckpointMessage {
+  v: 1;
+  note: string;
+  /** Index of the first leaf in `leaves`. */
+  from: number;
+  /** Leaf hashes (base64) of entries from..size-1. */
+  leaves: string[];
+}
+
+export const DEFAULT_AUDIT_ORIGIN = 'exchange-hub/audit';
+
+/** The note verifier for checkpoints: the hub's Ed25519 public key under the log's origin name. */
+export function checkpointVerifier(origin: string, hubJwk: JWK): NoteVerifier {
+  if (hubJwk.kty !== 'OKP' || hubJwk.crv !== 'Ed25519' || typeof hubJwk.x !== 'string') throw new Error('the hub key is not an Ed25519 JWK');
+  const publicKey: KeyObject = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: hubJwk.x }, format: 'jwk' });
+  return { name: origin, keyId: keyId(origin, Buffer.from(hubJwk.x, 'base64url')), publicKey };
+}

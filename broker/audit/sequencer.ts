@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { KeyObject } from 'node:crypto';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { SigningKey } from '../../lib/crypto/keys.ts';
+import type { BatchingProducer } from '../../lib/kafka/batching-producer.ts';
+import type { Logger } from '../../lib/log.ts';
+import { formatCheckpoint, parseCheckpoint } from '../../lib/merkle/checkpoint.ts';
+import { CompactRange } from '../../lib/merkle/compact-range.ts';
+import { leafHash } from '../../lib/merkle/hash.ts';
+import { noteSigner, signNote, type NoteSigner } from '../../lib/merkle/signed-note.ts';
+import type { CheckpointMessage } from './checkpoint-message.ts';
+import { readTopic } from './read-topic.ts';
+
+export interface SequencerOptions {
+  kafka: Kafka;
+  producer: BatchingProducer;
+  auditTopic: string;
+  checkpointTopic: string;
+  groupId: string;
+  origin: string;
+  hubKey: SigningKey;
+  log: Logger;
+  intervalMs?: number;
+}
+
+/**
+ * Publishes signed checkpoints of the audit log. Every node runs one; the
+ * audit topic's single partition goes to exactly one member of the group, so
+ * exactly one sequences at a time. Whoever holds it rebuilds the tree from the
+ * first entry, picks up after the last published checkpoint, and publishes a
+ * new one at least every `intervalMs` while entries arrive. A second, stale
+ * sequencer can only repeat what the log already determines.
+ */
+export class Sequencer {
+  private consumer: Consumer | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private signer: NoteSigner;
+  private range = new CompactRange();
+  private pending: Buffer[] = [];
+  private published = 0;
+  private leading = false;
+  private generation = 0;
+
+  constructor(private readonly options: SequencerOptions) {
+    this.signer = noteSigner(options.origin, KeyObject.from(options.hubKey.key));
+  }
+
+  async start(): Promise<void> {
+    const { kafka, auditTopic, groupId } = this.options;
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: auditTopic, fromBeginning: true });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const mine = (payload.memberAssignment[auditTopic] ?? []).includes(0);
+      void this.lead(mine).catch((error: unknown) => this.options.log.error({ err: error }, 'sequencer could not take over'));
+    });
+    await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+    this.timer = setInterval(() => void this.publish().catch((error: unknown) => this.options.log.warn({ err: error }, 'checkpoint not published')), this.options.intervalMs ?? 500);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.leading = false;
+    await this.consumer?.disconnect();
+  }
+
+  /** Becoming the sequencer: rebuild from entry 0 and continue after the last checkpoint. */
+  private async lead(mine: boolean): Promise<void> {
+    this.generation += 1;
+    this.leading = false;
+    if (!mine) return;
+    const generation = this.generation;
+    let last = 0;
+    await readTopic(this.options.kafka, this.options.checkpointTopic, (value) => {
+      const message = JSON.parse(value.toString()) as CheckpointMessage;
+      last = Math.max(last, parseCheckpoint(message.note.slice(0, message.note.indexOf('\n\n') + 1)).size);
+    });
+    if (generation !== this.generation) return;
+    this.range = new CompactRange();
+    this.pending = [];
+    this.published = last;
+    this.leading = true;
+    this.consumer!.seek({ topic: this.options.auditTopic, partition: 0, offset: '0' });
+    this.options.log.info({ publishedSize: last }, 'audit sequencer active');
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    if (!this.leading) return;
+    for (const message of payload.batch.messages) {
+      if (payload.isStale()) return;
+      if (Number(message.offset) !== this.range.size) continue; // before a seek took effect
+      const leaf = leafHash(message.value ?? Buffer.alloc(0));
+      this.range.append(leaf);
+      if (this.range.size > this.published) this.pending.push(leaf);
+    }
+    await payload.heartbeat();
+  }
+
+  private async publish(): Promise<void> {
+    if (!this.leading || this.range.size <= this.published) return;
+    const size = this.range.size;
+    const leaves = this.pending.splice(0, size - this.published);
+    const note = signNote(formatCheckpoint({ origin: this.options.origin, size, root: this.range.root() }), this.signer);
+    const message: CheckpointMessage = { v: 1, note, from: size - leaves.length, leaves: leaves.map((l) => l.toString('base64')) };
+    await this.options.producer.send(this.options.checkpointTopic, { key: randomUUID(), value: JSON.stringify(message) });
+    this.published = size;
+  }
+}

@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import type { Command } from 'commander';
+import type { JWK } from 'jose';
+import { readAuditLog, readAuditLogFile, writeAuditLogFile } from '../../../broker/audit/audit-source.ts';
+import { checkpointVerifier, DEFAULT_AUDIT_ORIGIN } from '../../../broker/audit/checkpoint-message.ts';
+import { verifyLog } from '../../../broker/audit/verify-log.ts';
+import { createKafka } from '../../../lib/kafka/client.ts';
+import { topicNames } from '../../../lib/kafka/topics.ts';
+import { createLogger } from '../../../lib/log.ts';
+import { parseVerifierKey, type NoteVerifier } from '../../../lib/merkle/signed-note.ts';
+
+interface SourceOptions {
+  brokers?: string;
+  prefix: string;
+  file?: string;
+}
+
+export function registerAuditVerify(audit: Command): void {
+  audit
+    .command('verify')
+    .description('recompute the audit Merkle tree, check every signed checkpoint and name the first entry that fails')
+    .option('--brokers <list>', 'Kafka brokers (default KAFKA_BROKERS)')
+    .option('--prefix <prefix>', 'topic prefix', 'xhub.')
+    .option('--file <path>', 'verify an exported copy instead of the topics')
+    .option('--policies <dir>', "policy folder: the checkpoint key is the hub key in hub.json", '.xhub/demo/policies')
+    .option('--verifier-key <vkey>', 'C2SP verifier key of the log (name+hash+key), instead of --policies')
+    .option('--origin <origin>', 'log origin', DEFAULT_AUDIT_ORIGIN)
+    .action(async (o: SourceOptions & { policies: string; verifierKey?: string; origin: string }) => {
+      const verifier = o.verifierKey ? parseVerifierKey(o.verifierKey) : await hubVerifier(o.policies, o.origin);
+      const bar = new SingleBar({ format: 'verifying {bar} {value}/{total} messages', stream: process.stderr }, Presets.shades_classic);
+      const log = await load(o, (read, total) => progress(bar, read, total));
+      bar.start(log.entries.length + log.checkpoints.length, 0);
+      const started = performance.now();
+      const result = verifyLog(log.entries, log.checkpoints, verifier, o.origin, (done) => bar.update(done));
+      bar.stop();
+      const seconds = (performance.now() - started) / 1000;
+      if (!result.ok) {
+        console.log(`FAILED: ${result.failure!.reason}`);
+        process.exitCode = 2;
+        return;
+      }
+      console.log(`OK: ${result.entries} entries, ${result.checkpoints} checkpoints; ${result.verifiedSize} entries covered by signed checkpoints, ${result.unverifiedTail} newer ones not yet`);
+      console.log(`verified in ${seconds.toFixed(2)} s (${Math.round(result.entries / Math.max(seconds, 1e-9))} entries/s)`);
+    });
+
+  audit
+    .command('export')
+    .description('copy the audit log and its checkpoints to a JSON Lines file for offline verification')
+    .requiredOption('--out <path>', 'file to write')
+    .option('--brokers <list>', 'Kafka brokers (default KAFKA_BROKERS)')
+    .option('--prefix <prefix>', 'topic prefix', 'xhub.')
+    .action(async (o: SourceOptions & { out: string }) => {
+      const log = await load(o);
+      await writeAuditLogFile(o.out, log);
+      console.log(`wrote ${log.entries.length} entries and ${log.checkpoints.length} checkpoints to ${o.out}`);
+    });
+}
+
+async function load(o: SourceOptions, onProgress?: (read: number, total: number) => void) {
+  if (o.file) return readAuditLogFile(o.file);
+  const brokers = (o.brokers ?? process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+  if (brokers.length === 0) throw new Error('give --brokers, KAFKA_BROKERS or --file');
+  const topics = topicNames(o.prefix);
+  const kafka = createKafka(brokers, 'xhub-audit-cli', createLogger('xhub-audit', 'error'));
+  return readAuditLog(kafka, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, onProgress);
+}
+
+export async function hubVerifier(policies: string, origin: string): Promise<NoteVerifier> {
+  const hub = JSON.parse(await readFile(join(policies, 'hub.json'), 'utf8')) as { jwks?: { keys: JWK[] }; jwksFile?: string };
+  const jwks = hub.jwks ?? (JSON.parse(await readFile(join(policies, hub.jwksFile ?? ''), 'utf8')) as { keys: JWK[] });
+  const key = jwks.keys[0];
+  if (!key) throw new Error(`no hub key in ${policies}/hub.json`);
+  return checkpointVerifier(origin, key);
+}
+
+function progress(bar: SingleBar, read: number, total: number): void {
+  if (!process.stderr.isTTY) return;
+  if (read === 0) bar.start(total, 0);
+  bar.update(read);
+}

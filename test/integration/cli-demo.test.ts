@@ -1,0 +1,45 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { REPO_ROOT } from '../../cli/demo-setup.ts';
+
+const run = promisify(execFile);
+
+/** The README's first command, as a user runs it: `xhub demo`, then `xhub request` as printed. */
+describe('the demo, from the command line', () => {
+  let demo: ChildProcess | undefined;
+  let state: string;
+
+  afterAll(async () => {
+    demo?.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 1_000));
+    demo?.kill('SIGKILL');
+    if (state) await rm(state, { recursive: true, force: true });
+  });
+
+  it('starts the hub with the demo agencies and answers the request it suggests, signature verified', async () => {
+    state = await mkdtemp(join(tmpdir(), 'xhub-demo-'));
+    demo = spawn('npx', ['tsx', 'cli/xhub.ts', 'demo', '--state', state, '--listen', '127.0.0.1:0'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, KAFKA_BROKERS: inject('kafkaBrokers').join(','), XHUB_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    demo.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!stderr.includes('Ctrl-C stops everything') && Date.now() < deadline) {
+      if (demo.exitCode !== null) throw new Error(`demo exited: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const suggested = /npx tsx (cli\/xhub\.ts request[\s\S]*?WELFARE_ELIGIBILITY)/.exec(stderr)?.[1];
+    expect(suggested, stderr).toBeDefined();
+    const args = suggested!.replace(/\\\n/g, ' ').split(/\s+/).filter(Boolean);
+    const { stdout } = await run('npx', ['tsx', ...args], { cwd: REPO_ROOT });
+    expect(stdout).toMatch(/record from DOPA, signature verified/);
+    expect(stdout).toContain('"firstNameTh": "สมศรี"');
+  });
+});
