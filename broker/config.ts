@@ -20,6 +20,8 @@ export interface NodeConfig {
   auditOrigin: string;
   /** How often the sequencer publishes a checkpoint while entries arrive. */
   checkpointIntervalMs: number;
+  /** SQLite file of the audit query index (derived; delete it to rebuild), or :memory:. */
+  auditIndexFile: string;
   kafkaBrokers: string[];
   topicPrefix: string;
   topicPartitions: number;
@@ -37,7 +39,7 @@ export interface NodeConfig {
 const schema: JSONSchemaType<NodeConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['nodeId', 'listen', 'policiesDir', 'hubKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'auditOrigin', 'checkpointIntervalMs', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec'],
+  required: ['nodeId', 'listen', 'policiesDir', 'hubKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'auditOrigin', 'checkpointIntervalMs', 'auditIndexFile', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec'],
   properties: {
     nodeId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
     listen: { type: 'string', pattern: '^[^:]+:\\d{1,5}$' },
@@ -48,6 +50,7 @@ const schema: JSONSchemaType<NodeConfig> = {
     consentLagToleranceMs: { type: 'integer', minimum: 100, maximum: 60_000 },
     auditOrigin: { type: 'string', pattern: '^[^\\s+]{1,200}$' },
     checkpointIntervalMs: { type: 'integer', minimum: 50, maximum: 1_000 },
+    auditIndexFile: { type: 'string', minLength: 1 },
     kafkaBrokers: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[^:]+:\\d{1,5}$' } },
     topicPrefix: { type: 'string', pattern: '^[A-Za-z0-9._-]{0,100}$' },
     topicPartitions: { type: 'integer', minimum: 1, maximum: 1000 },
@@ -67,6 +70,7 @@ export const NODE_DEFAULTS: Partial<NodeConfig> = {
   consentLagToleranceMs: 1_000,
   auditOrigin: 'exchange-hub/audit',
   checkpointIntervalMs: 500,
+  auditIndexFile: ':memory:',
   topicPrefix: 'xhub.',
   topicPartitions: 3,
   replicationFactor: 1,
@@ -88,6 +92,7 @@ export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.Proces
       hubKeyFile: { env: 'XHUB_HUB_KEY_FILE' },
       pseudonymKeyFile: { env: 'XHUB_PSEUDONYM_KEY_FILE' },
       auditOrigin: { env: 'XHUB_AUDIT_ORIGIN' },
+      auditIndexFile: { env: 'XHUB_AUDIT_INDEX_FILE' },
       kafkaBrokers: { env: 'KAFKA_BROKERS', parse: 'list' },
       topicPrefix: { env: 'XHUB_TOPIC_PREFIX' },
       topicPartitions: { env: 'XHUB_TOPIC_PARTITIONS', parse: 'int' },

@@ -5,7 +5,7 @@ import { createKafka } from '../lib/kafka/client.ts';
 import { connectProducer } from '../lib/kafka/producer.ts';
 import { ensureTopics, topicSpecs, topicNames, type TopicLayout, type TopicNames } from '../lib/kafka/topics.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
-import { consentService, exchangeService, type RequestRecordResponse } from '../lib/proto.ts';
+import { auditService, consentService, exchangeService, type RequestRecordResponse } from '../lib/proto.ts';
 import { ReplayGuard } from '../lib/replay-guard.ts';
 import { loadPolicy } from '../policies/policy-loader.ts';
 import type { Policy } from '../policies/policy.types.ts';
@@ -13,6 +13,9 @@ import { loadNodeConfig, type NodeConfig } from './config.ts';
 import { assertHistoryTopic } from '../lib/kafka/topic-check.ts';
 import { AuditWriter } from './audit/audit-writer.ts';
 import { Sequencer } from './audit/sequencer.ts';
+import { AuditIndex } from './audit/audit-index.ts';
+import { AuditIndexer } from './audit/audit-indexer.ts';
+import { auditHandlers } from './audit/audit-service.ts';
 import { ConsentLog } from './consent/consent-log.ts';
 import { consentHandlers } from './consent/consent-service.ts';
 import { requestRecord, type ExchangeDeps } from './exchange/request-record.ts';
@@ -20,7 +23,7 @@ import { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { PolicyHolder, type ReloadResult } from './policy-holder.ts';
 import { ReplyRouter } from './routing/reply-router.ts';
 import { startGrpcServer } from './transport/grpc-server.ts';
-import { unary } from './transport/unary.ts';
+import { unary, unaryService } from './transport/unary.ts';
 
 export interface RunningNode {
   config: Readonly<NodeConfig>;
@@ -78,6 +81,9 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
     intervalMs: config.checkpointIntervalMs,
   });
   await sequencer.start();
+  const auditIndex = new AuditIndex(config.auditIndexFile);
+  const indexer = new AuditIndexer(kafka, auditIndex, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, nodeLog);
+  await indexer.start();
   const consents = new ConsentLog({ kafka, producer, topic: topics.consentEvents(), log: nodeLog, lagToleranceMs: config.consentLagToleranceMs });
   await consents.start();
   const router = new ReplyRouter({ kafka, producer, replyTopic, groupId: `${config.topicPrefix}node.${config.nodeId}`, keys: () => policies.current().keys, log: nodeLog });
@@ -111,6 +117,8 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
   };
   const exchange = exchangeService();
   const consent = consentService();
+  const auditApi = auditService();
+  const auditImpl = auditHandlers({ policy: () => policies.current(), index: auditIndex, pseudonyms, replay, auth });
   const consentApi = consentHandlers({ policy: () => policies.current(), consents, pseudonyms, hubKey, replay, auth, audit, log: nodeLog });
   const server = await startGrpcServer(config.listen, [
     {
@@ -123,7 +131,13 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
       name: 'xhub.consent.v1.Consent',
       definition: consent.definition,
       service: consent.Client.service,
-      handlers: Object.fromEntries(Object.entries(consentApi).map(([method, handler]) => [method, unary(handler as never, nodeLog)])),
+      handlers: unaryService(consentApi, nodeLog),
+    },
+    {
+      name: 'xhub.audit.v1.Audit',
+      definition: auditApi.definition,
+      service: auditApi.Client.service,
+      handlers: unaryService(auditImpl, nodeLog),
     },
   ]);
   server.setServing(true);
@@ -145,6 +159,8 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
       policies.close();
       await router.stop();
       await sequencer.stop();
+      await indexer.stop();
+      auditIndex.close();
       await consents.stop();
       await disconnect();
       await admin.disconnect();

@@ -1,34 +1,10 @@
-import * as grpc from '@grpc/grpc-js';
-import { signAgencyToken } from './agency-token.ts';
 import type { SigningKey } from './crypto/keys.ts';
 import { consentService } from './proto.ts';
+import { ServiceClient } from './service-client.ts';
 
-type Method = 'Grant' | 'Revoke' | 'Get' | 'List' | 'RevokeAll';
-
-/** A small client for consent managers and auditors: signs a fresh token for every call. */
-export class ConsentClient {
-  private readonly client: grpc.Client & Record<string, unknown>;
-
-  constructor(
-    address: string,
-    private readonly agency: string,
-    private readonly key: SigningKey,
-    private readonly audience: string,
-  ) {
-    const { Client } = consentService();
-    this.client = new Client(address, grpc.credentials.createInsecure());
-  }
-
-  async call<T = Record<string, unknown>>(method: Method, request: object, options: { timeoutMs?: number; token?: string } = {}): Promise<T> {
-    const metadata = new grpc.Metadata();
-    metadata.set('authorization', `Bearer ${options.token ?? (await signAgencyToken(this.agency, this.key, this.audience))}`);
-    const fn = this.client[method] as (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: T) => void) => void;
-    return new Promise((resolve, reject) => {
-      fn.call(this.client, request, metadata, { deadline: Date.now() + (options.timeoutMs ?? 10_000) }, (error, response) => (error ? reject(error) : resolve(response!)));
-    });
-  }
-
-  close(): void {
-    this.client.close();
+/** A client of the Consent service, for consent managers and auditors. */
+export class ConsentClient extends ServiceClient<'Grant' | 'Revoke' | 'Get' | 'List' | 'RevokeAll'> {
+  constructor(address: string, agency: string, key: SigningKey, audience: string) {
+    super(consentService().Client, address, agency, key, audience);
   }
 }

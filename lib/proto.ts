@@ -6,6 +6,7 @@ import * as protoLoader from '@grpc/proto-loader';
 export const PROTO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'proto');
 export const EXCHANGE_PROTO = 'xhub/exchange/v1/exchange.proto';
 export const CONSENT_PROTO = 'xhub/consent/v1/consent.proto';
+export const AUDIT_PROTO = 'xhub/audit/v1/audit.proto';
 
 /** Options shared by server and clients, so both read the contract the same way. */
 export const LOADER_OPTIONS: protoLoader.Options = {
@@ -36,6 +37,13 @@ export function consentService(): { definition: protoLoader.PackageDefinition; C
   const definition = loadPackageDefinition([CONSENT_PROTO]);
   const root = grpc.loadPackageDefinition(definition) as unknown as { xhub: { consent: { v1: { Consent: ServiceCtor } } } };
   return { definition, Client: root.xhub.consent.v1.Consent };
+}
+
+/** The Audit service definition and client constructor. */
+export function auditService(): { definition: protoLoader.PackageDefinition; Client: ServiceCtor } {
+  const definition = loadPackageDefinition([AUDIT_PROTO]);
+  const root = grpc.loadPackageDefinition(definition) as unknown as { xhub: { audit: { v1: { Audit: ServiceCtor } } } };
+  return { definition, Client: root.xhub.audit.v1.Audit };
 }
 
 export interface RequestRecordRequest {

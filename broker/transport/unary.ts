@@ -19,3 +19,8 @@ export function unary<Req, Res>(handler: UnaryHandler<Req, Res>, log: Logger): g
     );
   };
 }
+
+/** Every method of a service implementation, adapted with `unary`. */
+export function unaryService(impl: Record<string, (metadata: grpc.Metadata, request: never, deadline: number) => Promise<unknown>>, log: Logger): grpc.UntypedServiceImplementation {
+  return Object.fromEntries(Object.entries(impl).map(([method, handler]) => [method, unary(handler, log) as grpc.UntypedHandleCall]));
+}

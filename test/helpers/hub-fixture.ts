@@ -10,6 +10,7 @@ import { FileBackend } from '../../connectors/backends/file-backend.ts';
 import { startConnector, type RunningConnector } from '../../connectors/connector.ts';
 import { DEMO_DATA, materialiseDemo, type DemoLayout } from '../../cli/demo-setup.ts';
 import { loadSigningKeyFile, type SigningKey } from '../../lib/crypto/keys.ts';
+import { AuditClient } from '../../lib/audit-client.ts';
 import { ConsentClient } from '../../lib/consent-client.ts';
 import { ExchangeClient } from '../../lib/exchange-client.ts';
 import { createLogger } from '../../lib/log.ts';
@@ -100,6 +101,12 @@ export class HubFixture {
 
   async consentClient(agency = 'DGA', node: RunningNode = this.node): Promise<ConsentClient> {
     const client = new ConsentClient(`127.0.0.1:${node.port}`, agency, await this.key(agency), node.config.nodeId);
+    this.clients.push(client);
+    return client;
+  }
+
+  async auditClient(agency = 'PDPC'): Promise<AuditClient> {
+    const client = new AuditClient(this.address, agency, await this.key(agency), this.node.config.nodeId);
     this.clients.push(client);
     return client;
   }

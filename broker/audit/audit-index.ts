@@ -1,0 +1,125 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import sqlite, { type Database, type SQLiteValue as SqlValue } from 'node-sqlite3-wasm';
+import { leafHash } from '../../lib/merkle/hash.ts';
+import type { AuditEntry } from './audit-entry.types.ts';
+
+export interface AuditFilter {
+  subjectRef?: string;
+  agency?: string;
+  recordType?: string;
+  purpose?: string;
+  lawfulBasis?: string;
+  decision?: string;
+  kind?: string;
+  from?: number;
+  to?: number;
+}
+
+export interface IndexedEntry {
+  index: number;
+  json: string;
+  leaf: Buffer;
+}
+
+/**
+ * A query projection of the audit log in SQLite (WebAssembly build, a file on
+ * disk). It is derived data: delete the file and it is rebuilt from the topic.
+ * Entries keep their log index (the Merkle leaf index) and leaf hash, so proofs
+ * can be served from it.
+ */
+export class AuditIndex {
+  private readonly db: Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new sqlite.Database(path);
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS entries (
+        idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, at INTEGER NOT NULL, exchange_id TEXT, consumer TEXT, provider TEXT,
+        record_type TEXT, purpose TEXT, subject_ref TEXT, lawful_basis TEXT, decision TEXT, json TEXT NOT NULL, leaf BLOB NOT NULL);
+      CREATE INDEX IF NOT EXISTS by_subject ON entries (subject_ref, idx);
+      CREATE INDEX IF NOT EXISTS by_consumer ON entries (consumer, idx);
+      CREATE INDEX IF NOT EXISTS by_provider ON entries (provider, idx);
+      CREATE INDEX IF NOT EXISTS by_at ON entries (at);
+      CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, root BLOB NOT NULL);`);
+  }
+
+  /** The next log index the index expects: everything before it is in. */
+  nextIndex(): number {
+    return Number(this.db.get('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM entries')?.n ?? 0);
+  }
+
+  /** Adds entries at consecutive indexes starting at `first`, in one transaction. */
+  add(first: number, raws: { raw: Buffer; entry: AuditEntry | undefined }[]): void {
+    if (raws.length === 0) return;
+    this.db.exec('BEGIN');
+    try {
+      raws.forEach(({ raw, entry: e }, i) => {
+        this.db.run(
+          'INSERT OR IGNORE INTO entries (idx, kind, at, exchange_id, consumer, provider, record_type, purpose, subject_ref, lawful_basis, decision, json, leaf) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
+          [first + i, e?.kind ?? 'invalid', e?.at ?? 0, e?.exchangeId ?? null, e?.consumer ?? null, e?.provider ?? null, e?.recordType ?? null, e?.purpose ?? null, e?.subjectRef ?? null, e?.lawfulBasis ?? null, e?.decision ?? null, raw.toString(), leafHash(raw)],
+        );
+      });
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  addCheckpoint(size: number, note: string, root: Buffer): void {
+    this.db.run('INSERT OR IGNORE INTO checkpoints (size, note, root) VALUES (?,?,?)', [size, note, root]);
+  }
+
+  latestCheckpoint(): { size: number; note: string; root: Buffer } | undefined {
+    const row = this.db.get('SELECT size, note, root FROM checkpoints ORDER BY size DESC LIMIT 1');
+    return row ? { size: Number(row.size), note: row.note as string, root: Buffer.from(row.root as Uint8Array) } : undefined;
+  }
+
+  checkpointAt(size: number): { size: number; root: Buffer } | undefined {
+    const row = this.db.get('SELECT size, root FROM checkpoints WHERE size = ?', [size]);
+    return row ? { size: Number(row.size), root: Buffer.from(row.root as Uint8Array) } : undefined;
+  }
+
+  query(filter: AuditFilter, afterIndex: number, limit: number): IndexedEntry[] {
+    const where: string[] = ['idx > ?'];
+    const values: SqlValue[] = [afterIndex];
+    const eq = (column: string, value: string | undefined) => {
+      if (value === undefined || value === '') return;
+      where.push(`${column} = ?`);
+      values.push(value);
+    };
+    eq('subject_ref', filter.subjectRef);
+    eq('record_type', filter.recordType);
+    eq('purpose', filter.purpose);
+    eq('lawful_basis', filter.lawfulBasis);
+    eq('decision', filter.decision);
+    eq('kind', filter.kind);
+    if (filter.agency) {
+      where.push('(consumer = ? OR provider = ?)');
+      values.push(filter.agency, filter.agency);
+    }
+    if (filter.from !== undefined) {
+      where.push('at >= ?');
+      values.push(filter.from);
+    }
+    if (filter.to !== undefined) {
+      where.push('at < ?');
+      values.push(filter.to);
+    }
+    values.push(limit);
+    return this.db
+      .all(`SELECT idx, json, leaf FROM entries WHERE ${where.join(' AND ')} ORDER BY idx LIMIT ?`, values)
+      .map((r) => ({ index: Number(r.idx), json: r.json as string, leaf: Buffer.from(r.leaf as Uint8Array) }));
+  }
+
+  /** Leaf hashes of entries 0..size-1, for proofs. */
+  leaves(size: number): Buffer[] {
+    return this.db.all('SELECT leaf FROM entries WHERE idx < ? ORDER BY idx', [size]).map((r) => Buffer.from(r.leaf as Uint8Array));
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}

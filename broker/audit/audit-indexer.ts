@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from '../../lib/log.ts';
+import { parseCheckpoint } from '../../lib/merkle/checkpoint.ts';
+import { validateAuditEntry } from './audit-schema.ts';
+import type { AuditIndex } from './audit-index.ts';
+import type { CheckpointMessage } from './checkpoint-message.ts';
+
+/**
+ * Keeps the query index up to date with the audit and checkpoint topics,
+ * resuming after the last entry the index holds. Entries are indexed as they
+ * are in the log, in order; a malformed one is kept (as "invalid") so indexes
+ * stay equal to log positions.
+ */
+export class AuditIndexer {
+  private consumer: Consumer | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly index: AuditIndex,
+    private readonly topics: { audit: string; checkpoints: string },
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: `audit-index.${randomUUID()}`, maxWaitTimeInMs: 100, maxBytes: 20 * 1024 * 1024 });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.topics.audit, this.topics.checkpoints], fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+    consumer.seek({ topic: this.topics.audit, partition: 0, offset: String(this.index.nextIndex()) });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.topic === this.topics.checkpoints) {
+      for (const m of batch.messages) this.addCheckpoint(m.value);
+    } else {
+      const next = this.index.nextIndex();
+      const fresh = batch.messages.filter((m) => Number(m.offset) >= next);
+      if (fresh.length > 0 && Number(fresh[0]!.offset) === next) {
+        this.index.add(
+          next,
+          fresh.map((m) => {
+            const raw = m.value ?? Buffer.alloc(0);
+            return { raw, entry: parseEntry(raw) };
+          }),
+        );
+      }
+    }
+    await payload.heartbeat();
+  }
+
+  private addCheckpoint(value: Buffer | null): void {
+    try {
+      const message = JSON.parse(value?.toString() ?? '') as CheckpointMessage;
+      const checkpoint = parseCheckpoint(message.note.slice(0, message.note.indexOf('\n\n') + 1));
+      this.index.addCheckpoint(checkpoint.size, message.note, checkpoint.root);
+    } catch {
+      this.log.warn('malformed checkpoint message skipped by the query index');
+    }
+  }
+}
+
+function parseEntry(raw: Buffer) {
+  try {
+    const value: unknown = JSON.parse(raw.toString());
+    return validateAuditEntry(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,115 @@
+import type { Metadata } from '@grpc/grpc-js';
+import { assertCitizenId } from '../../lib/citizen-id.ts';
+import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
+import { HubError } from '../../lib/errors/hub-error.ts';
+import type { ReplayGuard } from '../../lib/replay-guard.ts';
+import { consistencyProof, inclusionProof } from '../../lib/merkle/tree.ts';
+import type { Policy } from '../../policies/policy.types.ts';
+import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
+import { requireRole } from '../auth/require-role.ts';
+import type { AuditFilter, AuditIndex } from './audit-index.ts';
+
+export interface AuditDeps {
+  policy: () => Policy;
+  index: AuditIndex;
+  pseudonyms: Pseudonymiser;
+  replay: ReplayGuard;
+  auth: AuthOptions;
+}
+
+interface QueryRequest {
+  subject: string;
+  agency: string;
+  recordType: string;
+  purpose: string;
+  lawfulBasis: string;
+  decision: string;
+  kind: string;
+  from: string;
+  to: string;
+  pageSize: number;
+  pageToken: string;
+}
+
+const bad = (message: string) => new HubError('ERR_INVALID_ARGUMENT', message);
+const b64 = (b: Buffer) => b.toString('base64');
+
+/** The Audit service: only agencies with the auditor role may read the log or ask for proofs. */
+export function auditHandlers(deps: AuditDeps) {
+  const auditor = async (metadata: Metadata, action: string) => {
+    const policy = deps.policy();
+    const { agency } = await authenticate(metadata, policy, deps.replay, deps.auth);
+    requireRole(policy, agency, ['auditor'], action);
+  };
+  const size = (value: string | number, field: string) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 0) throw bad(`${field} must be a whole number`);
+    return n;
+  };
+  const latest = () => {
+    const checkpoint = deps.index.latestCheckpoint();
+    if (!checkpoint) throw new HubError('ERR_NOT_FOUND', 'no checkpoint has been published yet');
+    return checkpoint;
+  };
+
+  return {
+    Query: async (metadata: Metadata, request: QueryRequest) => {
+      await auditor(metadata, 'Audit.Query');
+      const filter: AuditFilter = {
+        agency: request.agency,
+        recordType: request.recordType,
+        purpose: request.purpose,
+        lawfulBasis: request.lawfulBasis,
+        decision: request.decision,
+        kind: request.kind,
+        ...(request.subject ? { subjectRef: pseudonymOf(request.subject, deps.pseudonyms) } : {}),
+        ...(request.from ? { from: time(request.from, 'from') } : {}),
+        ...(request.to ? { to: time(request.to, 'to') } : {}),
+      };
+      const pageSize = request.pageSize === 0 ? 100 : Math.min(size(request.pageSize, 'page_size'), 1000);
+      const after = request.pageToken ? size(Buffer.from(request.pageToken, 'base64url').toString(), 'page_token') : -1;
+      const rows = deps.index.query(filter, after, pageSize + 1);
+      const page = rows.slice(0, pageSize);
+      return {
+        entries: page.map((r) => ({ index: String(r.index), entryJson: r.json, leafHash: b64(r.leaf) })),
+        nextPageToken: rows.length > pageSize ? Buffer.from(String(page.at(-1)!.index)).toString('base64url') : '',
+      };
+    },
+
+    GetCheckpoint: async (metadata: Metadata) => {
+      await auditor(metadata, 'Audit.GetCheckpoint');
+      const c = latest();
+      return { note: c.note, size: String(c.size), rootHash: b64(c.root) };
+    },
+
+    ProveInclusion: async (metadata: Metadata, request: { index: string; treeSize: string }) => {
+      await auditor(metadata, 'Audit.ProveInclusion');
+      const index = size(request.index, 'index');
+      const treeSize = Number(request.treeSize) > 0 ? size(request.treeSize, 'tree_size') : latest().size;
+      if (index >= treeSize) throw bad(`index ${index} is not in a tree of ${treeSize} entries`);
+      if (treeSize > deps.index.nextIndex()) throw new HubError('ERR_NOT_FOUND', `this node has indexed ${deps.index.nextIndex()} entries, fewer than ${treeSize}`);
+      const leaves = deps.index.leaves(treeSize);
+      return { index: String(index), treeSize: String(treeSize), leafHash: b64(leaves[index]!), hashes: inclusionProof(leaves, index, treeSize).map(b64) };
+    },
+
+    ProveConsistency: async (metadata: Metadata, request: { first: string; second: string }) => {
+      await auditor(metadata, 'Audit.ProveConsistency');
+      const first = size(request.first, 'first');
+      const second = size(request.second, 'second');
+      if (first > second) throw bad('first must not be larger than second');
+      if (second > deps.index.nextIndex()) throw new HubError('ERR_NOT_FOUND', `this node has indexed ${deps.index.nextIndex()} entries, fewer than ${second}`);
+      return { first: String(first), second: String(second), hashes: consistencyProof(deps.index.leaves(second), first, second).map(b64) };
+    },
+  };
+}
+
+function pseudonymOf(subject: string, pseudonyms: Pseudonymiser): string {
+  assertCitizenId(subject);
+  return pseudonyms.of(subject);
+}
+
+function time(value: string, field: string): number {
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) throw bad(`${field} must be an RFC 3339 time`);
+  return ms;
+}
