@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { AuditClient } from '../../../lib/audit-client.ts';
+import { loadSigningKeyFile } from '../../../lib/crypto/keys.ts';
+import type { AuditEntry } from '../../../broker/audit/audit-entry.types.ts';
+
+export interface AuditorOptions {
+  as: string;
+  key?: string;
+  node: string;
+  audience: string;
+}
+
+/** Options every command that calls the Audit service takes: who the auditor is and which node. */
+export function auditorOptions(command: Command): Command {
+  return command
+    .option('--as <agency>', 'auditor agency id', 'PDPC')
+    .option('--key <file>', "auditor agency's private JWK (default .xhub/demo/secrets/<agency>.private.jwk.json)")
+    .option('--node <host:port>', 'node address', '127.0.0.1:50051')
+    .option('--audience <nodeId>', 'node id the token is for', 'node-1');
+}
+
+export async function auditorClient(o: AuditorOptions): Promise<AuditClient> {
+  const key = await loadSigningKeyFile(o.key ?? `.xhub/demo/secrets/${o.as}.private.jwk.json`);
+  return new AuditClient(o.node, o.as, key, o.audience);
+}
+
+export type EntryView = { index: string; entryJson: string; leafHash: string };
+
+/** Every page of a query, up to `limit` entries. */
+export async function queryAll(client: AuditClient, filter: Record<string, string>, limit = Infinity): Promise<{ index: number; entry: AuditEntry }[]> {
+  const out: { index: number; entry: AuditEntry }[] = [];
+  let pageToken = '';
+  do {
+    const page = await client.call<{ entries: EntryView[]; nextPageToken: string }>('Query', { ...filter, pageSize: 1000, pageToken });
+    for (const e of page.entries) out.push({ index: Number(e.index), entry: JSON.parse(e.entryJson) as AuditEntry });
+    pageToken = page.nextPageToken;
+  } while (pageToken && out.length < limit);
+  return out.slice(0, limit);
+}
