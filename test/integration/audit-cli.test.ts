@@ -76,7 +76,7 @@ describe('a node killed right after a transfer', () => {
     );
     const node = spawn('npx', ['tsx', 'cli/xhub.ts', 'node', '--config', config], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XHUB_LOG_LEVEL: 'info' } });
     let out = '';
-    node.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    node.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + 60_000;
     while (!out.includes('exchange node serving') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const client = new ExchangeClient(`127.0.0.1:${port}`, 'FPO', await hub.key('FPO'), 'node-2');
