@@ -11,6 +11,9 @@ import { noteSigner, signNote, type NoteSigner } from '../../lib/merkle/signed-n
 import type { CheckpointMessage } from './checkpoint-message.ts';
 import { readTopic } from './read-topic.ts';
 
+/** 8,192 leaf hashes are about 360 KB of base64: a checkpoint message stays far below 1 MB. */
+const MAX_LEAVES_PER_CHECKPOINT = 8_192;
+
 export interface SequencerOptions {
   kafka: Kafka;
   producer: BatchingProducer;
@@ -37,6 +40,9 @@ export class Sequencer {
   private signer: NoteSigner;
   private range = new CompactRange();
   private pending: Buffer[] = [];
+  /** Signed checkpoints not yet on the topic, oldest first. */
+  private ready: CheckpointMessage[] = [];
+  /** Tree size of the newest checkpoint signed (published or ready). */
   private published = 0;
   private leading = false;
   private generation = 0;
@@ -80,6 +86,7 @@ export class Sequencer {
     if (generation !== this.generation) return;
     this.range = new CompactRange();
     this.pending = [];
+    this.ready = [];
     this.published = last;
     this.leading = true;
     this.consumer!.seek({ topic: this.options.auditTopic, partition: 0, offset: '0' });
@@ -94,17 +101,29 @@ export class Sequencer {
       const leaf = leafHash(message.value ?? Buffer.alloc(0));
       this.range.append(leaf);
       if (this.range.size > this.published) this.pending.push(leaf);
+      // Keep each checkpoint message well under Kafka's message size limit.
+      if (this.pending.length >= MAX_LEAVES_PER_CHECKPOINT) this.sign();
     }
     await payload.heartbeat();
   }
 
-  private async publish(): Promise<void> {
-    if (!this.leading || this.range.size <= this.published) return;
+  /** Signs a checkpoint for the tree as it is now, with the leaves added since the last one. */
+  private sign(): void {
+    if (this.pending.length === 0) return;
     const size = this.range.size;
-    const leaves = this.pending.splice(0, size - this.published);
+    const leaves = this.pending;
+    this.pending = [];
     const note = signNote(formatCheckpoint({ origin: this.options.origin, size, root: this.range.root() }), this.signer);
-    const message: CheckpointMessage = { v: 1, note, from: size - leaves.length, leaves: leaves.map((l) => l.toString('base64')) };
-    await this.options.producer.send(this.options.checkpointTopic, { key: randomUUID(), value: JSON.stringify(message) });
+    this.ready.push({ v: 1, note, from: size - leaves.length, leaves: leaves.map((l) => l.toString('base64')) });
     this.published = size;
+  }
+
+  private async publish(): Promise<void> {
+    if (!this.leading) return;
+    this.sign();
+    while (this.ready.length > 0) {
+      await this.options.producer.send(this.options.checkpointTopic, { key: randomUUID(), value: JSON.stringify(this.ready[0]) });
+      this.ready.shift();
+    }
   }
 }

@@ -22,7 +22,7 @@ export class BatchingProducer {
 
   constructor(
     private readonly producer: Producer,
-    private readonly limits = { maxQueued: 20_000, maxBatch: 1_000 },
+    private readonly limits = { maxQueued: 20_000, maxBatch: 1_000, maxBatchBytes: 512 * 1024 },
   ) {}
 
   send(topic: string, message: Message): Promise<void> {
@@ -40,12 +40,24 @@ export class BatchingProducer {
     while (this.flushing) await this.flushing;
   }
 
+  /** How many queued messages fit one request: at most maxBatch, and under maxBatchBytes (Kafka refuses batches over its message size limit). */
+  private batchLength(): number {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length && n < this.limits.maxBatch) {
+      bytes += messageBytes(this.queue[n]!.message);
+      if (n > 0 && bytes > this.limits.maxBatchBytes) break;
+      n++;
+    }
+    return n;
+  }
+
   private async drain(): Promise<void> {
     // `flushing` is cleared in the same tick the loop sees an empty queue, so a
     // send() made by a caller resumed from the last batch always starts a new drain.
     await Promise.resolve();
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.limits.maxBatch);
+      const batch = this.queue.splice(0, this.batchLength());
       try {
         await this.producer.sendBatch({ topicMessages: groupByTopic(batch), acks: -1 });
         for (const p of batch) p.resolve();
@@ -55,6 +67,11 @@ export class BatchingProducer {
     }
     this.flushing = undefined;
   }
+}
+
+function messageBytes(m: Message): number {
+  const size = (v: Message['value'] | Message['key']) => (v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+  return size(m.value) + size(m.key) + 64;
 }
 
 function groupByTopic(batch: Pending[]): TopicMessages[] {
