@@ -84,9 +84,9 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
   const auditIndex = new AuditIndex(config.auditIndexFile);
   const indexer = new AuditIndexer(kafka, auditIndex, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, nodeLog);
   await indexer.start();
-  const consents = new ConsentLog({ kafka, producer, topic: topics.consentEvents(), log: nodeLog, lagToleranceMs: config.consentLagToleranceMs });
+  const consents = new ConsentLog({ kafka, producer, topic: topics.consentEvents(), deadLetterTopic: topics.deadLetter(), nodeId: config.nodeId, log: nodeLog, lagToleranceMs: config.consentLagToleranceMs });
   await consents.start();
-  const router = new ReplyRouter({ kafka, producer, replyTopic, groupId: `${config.topicPrefix}node.${config.nodeId}`, keys: () => policies.current().keys, log: nodeLog });
+  const router = new ReplyRouter({ kafka, producer, replyTopic, deadLetterTopic: topics.deadLetter(), nodeId: config.nodeId, groupId: `${config.topicPrefix}node.${config.nodeId}`, keys: () => policies.current().keys, log: nodeLog });
   await router.start();
   // A reloaded policy may name new providers: their topics exist before it decides.
   const policies = new PolicyHolder(policy, (next) => ensureTopics(admin, providerTopics(next, topics, layout)), nodeLog);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import type { BatchingProducer } from '../../lib/kafka/batching-producer.ts';
+import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
 import type { Logger } from '../../lib/log.ts';
 import { validateConsentEvent, type ConsentEvent } from './consent-events.ts';
 import { ConsentView } from './consent-view.ts';
@@ -10,6 +11,8 @@ export interface ConsentLogOptions {
   kafka: Kafka;
   producer: BatchingProducer;
   topic: string;
+  deadLetterTopic: string;
+  nodeId: string;
   log: Logger;
   /** How long the view may trail the topic before consent decisions stop. */
   lagToleranceMs?: number;
@@ -94,7 +97,16 @@ export class ConsentLog {
     for (const message of batch.messages) {
       const event = parse(message.value?.toString());
       if (event) this.view.apply(event);
-      else this.options.log.warn({ partition: batch.partition, offset: message.offset }, 'malformed consent event skipped');
+      else {
+        this.options.log.warn({ partition: batch.partition, offset: message.offset }, 'malformed consent event dead-lettered');
+        await sendDeadLetter(this.options.producer, this.options.deadLetterTopic, {
+          code: 'ERR_MESSAGE_MALFORMED',
+          message: 'not a valid consent event',
+          source: { topic: batch.topic, partition: batch.partition, offset: message.offset },
+          by: `node:${this.options.nodeId}`,
+          value: message.value,
+        }).catch(() => {});
+      }
       this.next.set(batch.partition, Number(message.offset) + 1);
     }
     if ((this.next.get(batch.partition) ?? 0) >= (this.high.get(batch.partition) ?? 0)) this.laggingSince.delete(batch.partition);

@@ -5,6 +5,8 @@ import { verifyResponseEnvelope } from '../../lib/envelope/response-envelope.ts'
 import { HubError, toHubError } from '../../lib/errors/hub-error.ts';
 import type { BatchingProducer } from '../../lib/kafka/batching-producer.ts';
 import type { Logger } from '../../lib/log.ts';
+import type { ErrorCode } from '../../lib/errors/error-codes.ts';
+import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
 
 export const EXCHANGE_ID_HEADER = 'xhub-exchange-id';
 
@@ -28,6 +30,8 @@ export interface ReplyRouterOptions {
   kafka: Kafka;
   producer: BatchingProducer;
   replyTopic: string;
+  deadLetterTopic: string;
+  nodeId: string;
   groupId: string;
   keys: () => KeyRing;
   log: Logger;
@@ -113,18 +117,35 @@ export class ReplyRouter {
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    await Promise.all(batch.messages.map((m) => this.onReply(m.headers?.[EXCHANGE_ID_HEADER]?.toString(), m.value?.toString() ?? '')));
+    await Promise.all(
+      batch.messages.map(async (m) => {
+        const poison = await this.onReply(m.headers?.[EXCHANGE_ID_HEADER]?.toString(), m.value?.toString() ?? '');
+        if (poison) {
+          await sendDeadLetter(this.options.producer, this.options.deadLetterTopic, {
+            ...poison,
+            source: { topic: batch.topic, partition: batch.partition, offset: m.offset },
+            by: `node:${this.options.nodeId}`,
+            value: m.value,
+          });
+        }
+      }),
+    );
     const last = batch.messages.at(-1);
     if (last) payload.resolveOffset(last.offset);
     await payload.heartbeat();
   }
 
-  private async onReply(exchangeId: string | undefined, jws: string): Promise<void> {
+  /** Handles one reply; returns why it is poison (to dead-letter), if it is. */
+  private async onReply(exchangeId: string | undefined, jws: string): Promise<{ code: ErrorCode; message: string } | undefined> {
     const log = this.options.log;
-    const p = exchangeId === undefined ? undefined : this.pending.get(exchangeId);
-    if (!p || exchangeId === undefined) {
+    if (exchangeId === undefined || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jws)) {
+      log.warn({ exchangeId }, 'malformed reply dead-lettered');
+      return { code: 'ERR_MESSAGE_MALFORMED', message: 'reply is not a compact JWS with an exchange id header' };
+    }
+    const p = this.pending.get(exchangeId);
+    if (!p) {
       log.info({ exchangeId }, 'reply for no waiting exchange dropped (late, duplicate or unknown)');
-      return;
+      return undefined;
     }
     try {
       const { response, kid } = await verifyResponseEnvelope(jws, this.options.keys(), p);
@@ -137,6 +158,8 @@ export class ReplyRouter {
       const hubError = toHubError(error, 'ERR_PROVIDER_SIGNATURE_INVALID');
       log.warn({ exchangeId, code: hubError.code }, 'reply refused; still waiting for a valid one');
       p.refused = hubError;
+      return { code: hubError.code, message: hubError.message };
     }
+    return undefined;
   }
 }
