@@ -86,7 +86,7 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
   await indexer.start();
   const consents = new ConsentLog({ kafka, producer, topic: topics.consentEvents(), deadLetterTopic: topics.deadLetter(), nodeId: config.nodeId, log: nodeLog, lagToleranceMs: config.consentLagToleranceMs });
   await consents.start();
-  const router = new ReplyRouter({ kafka, producer, replyTopic, deadLetterTopic: topics.deadLetter(), nodeId: config.nodeId, groupId: `${config.topicPrefix}node.${config.nodeId}`, keys: () => policies.current().keys, log: nodeLog });
+  const router = new ReplyRouter({ kafka, producer, replyTopic, deadLetterTopic: topics.deadLetter(), nodeId: config.nodeId, partitions: config.topicPartitions, groupId: `${config.topicPrefix}node.${config.nodeId}`, keys: () => policies.current().keys, log: nodeLog });
   await router.start();
   // A reloaded policy may name new providers: their topics exist before it decides.
   const policies = new PolicyHolder(policy, (next) => ensureTopics(admin, providerTopics(next, topics, layout)), nodeLog);

@@ -88,6 +88,8 @@ export async function startConnector(
   await consumer.subscribe({ topic: requestTopic, fromBeginning: true });
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.run({
+    // Each partition's batches are independent: process them side by side.
+    partitionsConsumedConcurrently: config.topicPartitions,
     eachBatchAutoResolve: false,
     eachBatch: async (payload: EachBatchPayload) => {
       const { batch } = payload;

@@ -33,6 +33,8 @@ export interface ReplyRouterOptions {
   deadLetterTopic: string;
   nodeId: string;
   groupId: string;
+  /** Partitions of the reply topic, handled concurrently. */
+  partitions?: number;
   keys: () => KeyRing;
   log: Logger;
 }
@@ -68,7 +70,8 @@ export class ReplyRouter {
     await consumer.connect();
     await consumer.subscribe({ topic: replyTopic, fromBeginning: true });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await consumer.run({ eachBatch: (payload) => this.onBatch(payload) });
+    // Replies for different partitions are independent: handle them side by side.
+    await consumer.run({ partitionsConsumedConcurrently: this.options.partitions ?? 1, eachBatch: (payload) => this.onBatch(payload) });
     await joined;
   }
 

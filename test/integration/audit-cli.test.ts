@@ -74,7 +74,7 @@ describe('a node killed right after a transfer', () => {
         topicPrefix: hub.topicPrefix,
       }),
     );
-    const node = spawn('npx', ['tsx', 'cli/xhub.ts', 'node', '--config', config], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XHUB_LOG_LEVEL: 'info' } });
+    const node = spawn('npx', ['tsx', 'cli/xhub.ts', 'node', '--config', config], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XHUB_LOG_LEVEL: 'info' }, detached: true });
     let out = '';
     node.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + 60_000;
@@ -82,8 +82,7 @@ describe('a node killed right after a transfer', () => {
     const client = new ExchangeClient(`127.0.0.1:${port}`, 'FPO', await hub.key('FPO'), 'node-2');
     const response = await client.requestRecord({ subject: SOMSRI, recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
     // kill -9 the node the moment the record is in hand: the npx wrapper and the node under it.
-    spawn('pkill', ['-KILL', '-f', config]);
-    node.kill('SIGKILL');
+    process.kill(-node.pid!, 'SIGKILL');
     client.close();
     const audit = await KafkaTap.open(hub.brokers, `${hub.topicPrefix}audit`);
     const delivered = await audit.waitFor((m) => m.value!.toString().includes('"kind":"delivered"') && m.value!.toString().includes(response.exchangeId), 10_000);

@@ -15,9 +15,17 @@ describe('the demo, from the command line', () => {
   let state: string;
 
   afterAll(async () => {
-    demo?.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 1_000));
-    demo?.kill('SIGKILL');
+    // The demo runs under npx: signal the whole process group, not only the wrapper.
+    const group = demo?.pid === undefined ? undefined : -demo.pid;
+    if (group !== undefined) {
+      process.kill(group, 'SIGINT');
+      await new Promise((r) => setTimeout(r, 2_000));
+      try {
+        process.kill(group, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     if (state) await rm(state, { recursive: true, force: true });
   });
 
@@ -27,6 +35,7 @@ describe('the demo, from the command line', () => {
       cwd: REPO_ROOT,
       env: { ...process.env, KAFKA_BROKERS: inject('kafkaBrokers').join(','), XHUB_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
     });
     let stderr = '';
     demo.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
