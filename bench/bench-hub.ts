@@ -17,7 +17,7 @@ export interface BenchHub {
 }
 
 export async function startBenchHub(): Promise<BenchHub> {
-  const log = createLogger('bench', 'warn');
+  const log = createLogger('bench', process.env.BENCH_LOG_LEVEL ?? 'warn');
   const kafka = await acquireKafka((line) => console.error(line));
   const stateDir = await mkdtemp(join(tmpdir(), 'xhub-bench-'));
   const demo = await materialiseDemo(stateDir);

@@ -33,6 +33,7 @@ const schema = {
     backend: {
       oneOf: [
         { type: 'object', additionalProperties: false, required: ['type', 'dir'], properties: { type: { const: 'file' }, dir: { type: 'string', minLength: 1 } } },
+        { type: 'object', additionalProperties: false, required: ['type', 'dir'], properties: { type: { const: 'memory' }, dir: { type: 'string', minLength: 1 } } },
         {
           type: 'object',
           additionalProperties: false,

@@ -54,7 +54,7 @@ export async function startConnector(
     agencyId: config.agencyId,
     key,
     policy,
-    backend: options.backend ?? createBackend(config.backend),
+    backend: options.backend ?? (await createBackend(config.backend)),
     replay,
     replyTopicPrefix: `${config.topicPrefix}replies.`,
   };

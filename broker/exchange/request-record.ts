@@ -73,6 +73,7 @@ async function exchangeOnce(
   deadline: number,
 ): Promise<RequestRecordResponse> {
   const exchangeId = randomUUID();
+  const begun = Date.now();
   const log = deps.log.child({ exchangeId, consumer, recordType: request.recordType, purpose: request.purpose });
   const subjectRef = deps.pseudonyms.of(request.subject);
   const audit = new ExchangeAudit(deps.audit, { exchangeId, consumer, recordType: request.recordType, purpose: request.purpose, subjectRef });
@@ -80,6 +81,7 @@ async function exchangeOnce(
   const { envelope, jws } = await permitAndSign(deps, policy, { exchangeId, consumer, request, deadline, subjectRef, audit, log });
 
   const started = Date.now();
+  const decidedMs = started - begun;
   const routed = await deps.router.exchange(envelope, jws, deps.topics.requests(envelope.provider), deadline, subjectRef).catch(async (error: unknown) => {
     if (error instanceof HubError) log.warn({ code: error.code, ms: Date.now() - started }, 'exchange failed');
     // Refused before it was queued for Kafka: nothing was sent, so a retry with
@@ -89,6 +91,7 @@ async function exchangeOnce(
     throw error;
   });
   const { response, responseJws, kid } = routed;
+  const routedAt = Date.now();
   if (response.outcome === 'error') {
     log.info({ code: response.error.code, ms: Date.now() - started }, 'provider answered with an error');
     await audit.failed(response.error.code, envelope.provider).catch(() => {});
@@ -97,7 +100,8 @@ async function exchangeOnce(
   // No transfer without its audit entry: the record goes out only once the
   // delivery entry (and every entry before it) is durable.
   await audit.delivered({ provider: envelope.provider, fields: response.fields, record: response.record, responseJws, providerKeyId: kid });
-  log.info({ fields: response.fields.length, ms: Date.now() - started }, 'record delivered');
+  // Where the time went: deciding and signing, the provider round trip over Kafka, making the audit entries durable.
+  log.info({ fields: response.fields.length, decidedMs, routedMs: routedAt - started, auditMs: Date.now() - routedAt, ms: Date.now() - begun }, 'record delivered');
   return {
     exchangeId,
     providerId: envelope.provider,

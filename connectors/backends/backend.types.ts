@@ -9,4 +9,5 @@ export interface Backend {
 
 export type BackendConfig =
   | { type: 'file'; dir: string }
+  | { type: 'memory'; dir: string }
   | { type: 'http'; urlTemplate: string; timeoutMs: number; headers?: Record<string, string> };

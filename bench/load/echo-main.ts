@@ -1,0 +1,15 @@
+// Baseline (b): a plain gRPC unary echo server, same proto loader and server settings as the node.
+import * as grpc from '@grpc/grpc-js';
+import { exchangeService } from '../../lib/proto.ts';
+
+const { Client } = exchangeService();
+const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 });
+server.addService(Client.service, {
+  RequestRecord: (call: grpc.ServerUnaryCall<{ subject: string }, object>, cb: grpc.sendUnaryData<object>) =>
+    cb(null, { exchangeId: 'echo', providerId: 'ECHO', recordJson: JSON.stringify({ subject: call.request.subject }), fieldsDelivered: [], providerSignature: '', providerKeyId: '' }),
+});
+server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => {
+  if (error) throw error;
+  process.stdout.write(`echo ready on ${port}\n`);
+});
+process.on('SIGTERM', () => server.tryShutdown(() => process.exit(0)));

@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { REPO_ROOT } from '../../cli/demo-setup.ts';
+
+export interface Child {
+  process: ChildProcess;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Runs a TypeScript entry point in its own Node process and waits until it prints `ready`. */
+export async function startChild(args: string[], ready: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Child & { output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+  child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+  const deadline = Date.now() + timeoutMs;
+  while (!output.includes(ready)) {
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited: ${output.slice(-2000)}`);
+    if (Date.now() > deadline) throw new Error(`${args.join(' ')} not ready in ${timeoutMs} ms: ${output.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    process: child,
+    pid: child.pid!,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** CPU seconds used so far and peak resident memory (MiB) of a process, from /proc. */
+export function processStats(pid: number): { cpuSeconds: number; peakRssMiB: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return { cpuSeconds: ticks / 100, peakRssMiB: Math.round(hwm / 1024) };
+  } catch {
+    return { cpuSeconds: 0, peakRssMiB: 0 };
+  }
+}

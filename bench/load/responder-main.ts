@@ -1,0 +1,25 @@
+// Baseline (a), responder side: answers every request on the reply topic, in its own process like a connector.
+import { createKafka } from '../../lib/kafka/client.ts';
+import { connectProducer } from '../../lib/kafka/producer.ts';
+import { createLogger } from '../../lib/log.ts';
+
+const [brokers, requests, replies, group, partitions] = process.argv.slice(2) as [string, string, string, string, string];
+const kafka = createKafka(brokers.split(','), 'baseline-responder', createLogger('responder', 'warn'));
+const { producer, disconnect } = await connectProducer(kafka);
+const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 100 });
+await consumer.connect();
+await consumer.subscribe({ topic: requests, fromBeginning: true });
+const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+await consumer.run({
+  partitionsConsumedConcurrently: Number(partitions),
+  eachBatch: async (payload) => {
+    const { batch } = payload;
+    await Promise.all(batch.messages.map((m) => producer.send(replies, { key: m.key, value: m.value, headers: m.headers })));
+    const last = batch.messages.at(-1);
+    if (last) payload.resolveOffset(last.offset);
+    await payload.heartbeat();
+  },
+});
+await joined;
+process.stdout.write('responder ready\n');
+process.on('SIGTERM', () => void consumer.disconnect().then(disconnect).then(() => process.exit(0)));

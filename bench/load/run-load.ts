@@ -1,0 +1,44 @@
+/** Drives `call` from `concurrency` callers for `durationMs`, recording latency and completions per second. */
+export interface LoadResult {
+  completed: number;
+  errors: number;
+  errorCodes: Record<string, number>;
+  seconds: number;
+  perSecond: number[];
+  latenciesMs: number[];
+}
+
+export async function runLoad(call: (i: number) => Promise<unknown>, concurrency: number, durationMs: number, onTick?: (done: number, elapsedMs: number) => void): Promise<LoadResult> {
+  const started = performance.now();
+  const end = started + durationMs;
+  const latencies: number[] = [];
+  const perSecond: number[] = [];
+  const errorCodes: Record<string, number> = {};
+  let completed = 0;
+  let errors = 0;
+  let next = 0;
+  const ticker = setInterval(() => onTick?.(completed, performance.now() - started), 1000);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        try {
+          await call(next++);
+          const t1 = performance.now();
+          latencies.push(t1 - t0);
+          completed++;
+          const second = Math.floor((t1 - started) / 1000);
+          perSecond[second] = (perSecond[second] ?? 0) + 1;
+        } catch (error) {
+          errors++;
+          const e = error as { metadata?: { get(k: string): (string | Buffer)[] }; code?: number | string };
+          const code = String(e.metadata?.get('xhub-error-code')[0] ?? e.code ?? 'unknown');
+          errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+        }
+      }
+    }),
+  );
+  clearInterval(ticker);
+  const seconds = (performance.now() - started) / 1000;
+  return { completed, errors, errorCodes, seconds, perSecond: Array.from(perSecond, (v) => v ?? 0), latenciesMs: latencies };
+}
