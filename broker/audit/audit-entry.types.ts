@@ -29,6 +29,8 @@ export interface AuditEntry {
   recordType?: string;
   purpose?: string;
   subjectRef?: string;
+  /** SHA-256 (base64url) of consumer and client request id: finds retries of one request without holding the id. */
+  requestRef?: string;
   lawfulBasis?: string;
   consentId?: string;
   agreementId?: string;

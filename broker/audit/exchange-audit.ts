@@ -11,8 +11,9 @@ export class ExchangeAudit {
     private readonly common: { exchangeId: string; consumer: string; recordType: string; purpose: string; subjectRef: string },
   ) {}
 
-  received(): void {
-    this.pending.push(this.writer.append({ kind: 'request-received', ...this.common }));
+  received(clientRequestId: string): void {
+    const requestRef = sha256b64url(`${this.common.consumer}\u0000${clientRequestId}`);
+    this.pending.push(this.writer.append({ kind: 'request-received', ...this.common, requestRef }));
   }
 
   decided(decision: Decision, consentId: string | undefined): void {

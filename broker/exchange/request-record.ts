@@ -77,7 +77,7 @@ async function exchangeOnce(
   const log = deps.log.child({ exchangeId, consumer, recordType: request.recordType, purpose: request.purpose });
   const subjectRef = deps.pseudonyms.of(request.subject);
   const audit = new ExchangeAudit(deps.audit, { exchangeId, consumer, recordType: request.recordType, purpose: request.purpose, subjectRef });
-  audit.received();
+  audit.received(request.clientRequestId);
   const { envelope, jws } = await permitAndSign(deps, policy, { exchangeId, consumer, request, deadline, subjectRef, audit, log });
 
   const started = Date.now();
