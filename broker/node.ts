@@ -1,4 +1,6 @@
-import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
+import type { Kafka } from 'kafkajs';
+import { Closer } from '../lib/closer.ts';
+import { loadSigningKeyFile, type SigningKey } from '../lib/crypto/keys.ts';
 import { Pseudonymiser } from '../lib/crypto/pseudonym.ts';
 import { HubError } from '../lib/errors/hub-error.ts';
 import { createKafka } from '../lib/kafka/client.ts';
@@ -52,10 +54,32 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
   const nodeLog = log.child({ nodeId: config.nodeId });
   const topics = topicNames(config.topicPrefix);
   const kafka = createKafka(config.kafkaBrokers, `xhub-node-${config.nodeId}`, nodeLog);
+  const opened = new Closer();
+  try {
+    return await open(config, { policy, hubKey, pseudonyms, kafka, topics, log: nodeLog, opened });
+  } catch (error) {
+    await opened.closeAll();
+    throw error;
+  }
+}
+
+interface Parts {
+  policy: Policy;
+  hubKey: SigningKey;
+  pseudonyms: Pseudonymiser;
+  kafka: Kafka;
+  topics: TopicNames;
+  log: Logger;
+  opened: Closer;
+}
+
+/** Opens every part of the node in order, registering how to close each in `opened`. */
+async function open(config: Readonly<NodeConfig>, { policy, hubKey, pseudonyms, kafka, topics, log: nodeLog, opened }: Parts): Promise<RunningNode> {
   const admin = kafka.admin();
   await admin.connect().catch((cause: unknown) => {
     throw new HubError('ERR_KAFKA_UNAVAILABLE', `cannot reach Kafka at ${config.kafkaBrokers.join(',')}`, { cause });
   });
+  opened.add(() => admin.disconnect());
   const layout = { partitions: config.topicPartitions, replicationFactor: config.replicationFactor };
   const replyTopic = topics.replies(config.nodeId);
   await ensureTopics(admin, [
@@ -68,6 +92,7 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
   await assertHistoryTopic(admin, topics.audit(), Math.min(2, config.replicationFactor));
 
   const { producer, disconnect } = await connectProducer(kafka);
+  opened.add(disconnect);
   const audit = new AuditWriter(producer, topics.audit(), config.nodeId);
   const sequencer = new Sequencer({
     kafka,
@@ -80,16 +105,22 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
     log: nodeLog,
     intervalMs: config.checkpointIntervalMs,
   });
+  opened.add(() => sequencer.stop());
   await sequencer.start();
   const auditIndex = new AuditIndex(config.auditIndexFile);
+  opened.add(() => auditIndex.close());
   const indexer = new AuditIndexer(kafka, auditIndex, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, nodeLog);
+  opened.add(() => indexer.stop());
   await indexer.start();
   const consents = new ConsentLog({ kafka, producer, topic: topics.consentEvents(), deadLetterTopic: topics.deadLetter(), nodeId: config.nodeId, log: nodeLog, lagToleranceMs: config.consentLagToleranceMs });
+  opened.add(() => consents.stop());
   await consents.start();
   const router = new ReplyRouter({ kafka, producer, replyTopic, deadLetterTopic: topics.deadLetter(), nodeId: config.nodeId, partitions: config.topicPartitions, groupId: `${config.topicPrefix}node.${config.nodeId}`, keys: () => policies.current().keys, log: nodeLog });
+  opened.add(() => router.stop());
   await router.start();
   // A reloaded policy may name new providers: their topics exist before it decides.
   const policies = new PolicyHolder(policy, (next) => ensureTopics(admin, providerTopics(next, topics, layout)), nodeLog);
+  opened.add(() => policies.close());
   const reloaded = (result: ReloadResult) =>
     audit
       .append({ kind: 'policy-reloaded', actor: config.nodeId, decision: result.ok ? 'permit' : 'deny', detail: result.ok ? `${result.policy.agreements.length} agreements` : `refused: ${result.issues.length} issues` })
@@ -97,7 +128,9 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
   if (config.watchPolicies) policies.watch((result) => void reloaded(result));
 
   const replay = new ReplayGuard();
+  opened.add(() => replay.close());
   const idempotency = new IdempotencyStore<RequestRecordResponse>(config.idempotencyTtlMs);
+  opened.add(() => idempotency.close());
   const auth = { audience: config.nodeId, maxLifetimeSec: config.maxTokenLifetimeSec, clockSkewSec: config.clockSkewSec };
   const deps: ExchangeDeps = {
     nodeId: config.nodeId,
@@ -140,6 +173,7 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
       handlers: unaryService(auditImpl, nodeLog),
     },
   ]);
+  opened.add(() => server.stop());
   server.setServing(true);
   nodeLog.info({ port: server.port, consents: consents.view.size }, 'exchange node serving');
 
@@ -155,17 +189,8 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
     consents,
     async stop() {
       server.setServing(false);
-      await server.stop();
-      policies.close();
-      await router.stop();
-      await sequencer.stop();
-      await indexer.stop();
-      auditIndex.close();
-      await consents.stop();
-      await disconnect();
-      await admin.disconnect();
-      replay.close();
-      idempotency.close();
+      const errors = await opened.closeAll();
+      for (const error of errors) nodeLog.warn({ err: error }, 'error while stopping');
       nodeLog.info('exchange node stopped');
     },
   };

@@ -1,5 +1,6 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { HubError } from '../lib/errors/hub-error.ts';
+import { withTimeout } from '../lib/closer.ts';
 import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { sendDeadLetter } from '../lib/kafka/dead-letter.ts';
@@ -36,7 +37,10 @@ export async function startConnector(
   }
   const key = await loadSigningKeyFile(config.privateKeyFile);
   if (!policy.keys.find(config.agencyId, key.kid)) {
-    throw new HubError('ERR_CONFIG_INVALID', `key "${key.kid}" is not in ${config.agencyId}'s JWKS: the hub could not verify this connector`);
+    throw new HubError(
+      'ERR_CONFIG_INVALID',
+      `key "${key.kid}" is not in ${config.agencyId}'s JWKS: the hub could not verify this connector`,
+    );
   }
   const log = (options.log ?? createLogger('xhub-connector')).child({ agency: config.agencyId });
   const topics = topicNames(config.topicPrefix);
@@ -45,7 +49,10 @@ export async function startConnector(
   const admin = kafka.admin();
   await admin.connect();
   const layout = { partitions: config.topicPartitions, replicationFactor: config.replicationFactor };
-  await ensureTopics(admin, [...topicSpecs([requestTopic], 'requests', layout), ...topicSpecs([topics.deadLetter()], 'dead-letter', layout)]);
+  await ensureTopics(admin, [
+    ...topicSpecs([requestTopic], 'requests', layout),
+    ...topicSpecs([topics.deadLetter()], 'dead-letter', layout),
+  ]);
   await admin.disconnect();
 
   const { producer, disconnect } = await connectProducer(kafka);
@@ -63,16 +70,26 @@ export async function startConnector(
     const handled = await handleRequest(deps, message.value?.toString() ?? '');
     if (handled.kind === 'reply') {
       try {
-        await producer.send(handled.topic, { key: message.key, value: handled.jws, headers: { 'xhub-exchange-id': handled.exchangeId } });
+        await producer.send(handled.topic, {
+          key: message.key,
+          value: handled.jws,
+          headers: { 'xhub-exchange-id': handled.exchangeId },
+        });
       } catch (error) {
         replay.forget(handled.exchangeId);
         throw error;
       }
-      log.info({ exchangeId: handled.exchangeId, code: handled.code }, handled.code ? 'answered with an error' : 'record sent');
+      log.info(
+        { exchangeId: handled.exchangeId, code: handled.code },
+        handled.code ? 'answered with an error' : 'record sent',
+      );
     } else if (handled.kind === 'skip') {
       log.info({ code: handled.code, offset: message.offset }, 'request skipped');
     } else {
-      log.warn({ code: handled.code, partition, offset: message.offset }, `request dead-lettered: ${handled.message}`);
+      log.warn(
+        { code: handled.code, partition, offset: message.offset },
+        `request dead-lettered: ${handled.message}`,
+      );
       await sendDeadLetter(producer, topics.deadLetter(), {
         code: handled.code,
         message: handled.message,
@@ -83,46 +100,71 @@ export async function startConnector(
     }
   };
 
-  const consumer = kafka.consumer({ groupId: `${config.topicPrefix}connector.${config.agencyId}`, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: requestTopic, fromBeginning: true });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-  await consumer.run({
-    // Each partition's batches are independent: process them side by side.
-    partitionsConsumedConcurrently: config.topicPartitions,
-    eachBatchAutoResolve: false,
-    eachBatch: async (payload: EachBatchPayload) => {
-      const { batch } = payload;
-      // Process in slices of `concurrency`; an offset is resolved (and later
-      // committed) only once its whole slice has been answered.
-      for (let i = 0; i < batch.messages.length; i += config.concurrency) {
-        if (!payload.isRunning() || payload.isStale()) return;
-        const slice = batch.messages.slice(i, i + config.concurrency);
-        // A slice can take as long as a request deadline: keep the group
-        // membership alive meanwhile (kafkajs only heartbeats when asked).
-        const beat = setInterval(() => void payload.heartbeat().catch(() => {}), 1_000);
-        // Let every request of the slice finish before failing the batch, so a
-        // redelivery never races an answer still in flight.
-        const results = await Promise.allSettled(slice.map((m) => processOne(m, batch.partition))).finally(() => clearInterval(beat));
-        const failed = results.find((r) => r.status === 'rejected');
-        if (failed) throw failed.reason;
-        const last = slice.at(-1);
-        if (last) payload.resolveOffset(last.offset);
-        await payload.commitOffsetsIfNecessary();
-        await payload.heartbeat();
-      }
-    },
+  const consumer = kafka.consumer({
+    groupId: `${config.topicPrefix}connector.${config.agencyId}`,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 100,
   });
-  await joined;
+  const stop = async () => {
+    await consumer.disconnect();
+    await disconnect();
+    replay.close();
+  };
+  try {
+    await consume();
+  } catch (error) {
+    // A half-started connector leaves no connection behind.
+    await stop().catch(() => {});
+    throw error;
+  }
   log.info({ topic: requestTopic }, 'connector consuming');
-
   return {
     config,
     async stop() {
-      await consumer.disconnect();
-      await disconnect();
-      replay.close();
+      await stop();
       log.info('connector stopped');
     },
   };
+
+  async function consume(): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topic: requestTopic, fromBeginning: true });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({
+      // Each partition's batches are independent: process them side by side.
+      partitionsConsumedConcurrently: config.topicPartitions,
+      eachBatchAutoResolve: false,
+      eachBatch: async (payload: EachBatchPayload) => {
+        const { batch } = payload;
+        // Process in slices of `concurrency`; an offset is resolved (and later
+        // committed) only once its whole slice has been answered.
+        for (let i = 0; i < batch.messages.length; i += config.concurrency) {
+          if (!payload.isRunning() || payload.isStale()) return;
+          const slice = batch.messages.slice(i, i + config.concurrency);
+          // A slice can take as long as a request deadline: keep the group
+          // membership alive meanwhile (kafkajs only heartbeats when asked).
+          const beat = setInterval(() => void payload.heartbeat().catch(() => {}), 1_000);
+          // Let every request of the slice finish before failing the batch, so a
+          // redelivery never races an answer still in flight.
+          const results = await Promise.allSettled(slice.map((m) => processOne(m, batch.partition))).finally(
+            () => clearInterval(beat),
+          );
+          const failed = results.find((r) => r.status === 'rejected');
+          if (failed) throw failed.reason;
+          const last = slice.at(-1);
+          if (last) payload.resolveOffset(last.offset);
+          await payload.commitOffsetsIfNecessary();
+          await payload.heartbeat();
+        }
+      },
+    });
+    await withTimeout(
+      joined,
+      60_000,
+      '',
+      () =>
+        new HubError('ERR_KAFKA_UNAVAILABLE', `the connector did not join its consumer group within 60 s`),
+    );
+  }
 }

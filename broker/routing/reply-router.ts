@@ -5,6 +5,7 @@ import { verifyResponseEnvelope } from '../../lib/envelope/response-envelope.ts'
 import { HubError, toHubError } from '../../lib/errors/hub-error.ts';
 import type { BatchingProducer } from '../../lib/kafka/batching-producer.ts';
 import type { Logger } from '../../lib/log.ts';
+import { withTimeout } from '../../lib/closer.ts';
 import type { ErrorCode } from '../../lib/errors/error-codes.ts';
 import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
 
@@ -72,7 +73,7 @@ export class ReplyRouter {
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     // Replies for different partitions are independent: handle them side by side.
     await consumer.run({ partitionsConsumedConcurrently: this.options.partitions ?? 1, eachBatch: (payload) => this.onBatch(payload) });
-    await joined;
+    await withTimeout(joined, 60_000, '', () => new HubError('ERR_KAFKA_UNAVAILABLE', `the reply consumer did not join group ${groupId} within 60 s`));
   }
 
   async stop(): Promise<void> {
