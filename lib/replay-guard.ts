@@ -25,10 +25,6 @@ export class ReplayGuard {
     this.seen.delete(id);
   }
 
-  get size(): number {
-    return this.seen.size;
-  }
-
   sweep(): void {
     const now = this.now();
     for (const [id, expiresAt] of this.seen) if (expiresAt <= now) this.seen.delete(id);

@@ -100,7 +100,7 @@ async function readPolicyFile(dir: string, name: PolicyFile, issues: PolicyIssue
   return value;
 }
 
-export function ajvIssues(file: string, validate: ValidateFunction): PolicyIssue[] {
+function ajvIssues(file: string, validate: ValidateFunction): PolicyIssue[] {
   return (validate.errors ?? []).map((e: ErrorObject) => ({ file, path: e.instancePath, reason: describeAjvError(e) }));
 }
 

@@ -77,11 +77,6 @@ export class AuditIndex {
     return row ? { size: Number(row.size), note: row.note as string, root: Buffer.from(row.root as Uint8Array) } : undefined;
   }
 
-  checkpointAt(size: number): { size: number; root: Buffer } | undefined {
-    const row = this.db.get('SELECT size, root FROM checkpoints WHERE size = ?', [size]);
-    return row ? { size: Number(row.size), root: Buffer.from(row.root as Uint8Array) } : undefined;
-  }
-
   query(filter: AuditFilter, afterIndex: number, limit: number): IndexedEntry[] {
     const where: string[] = ['idx > ?'];
     const values: SqlValue[] = [afterIndex];

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../lib/log.ts';
 import { parseCheckpoint } from '../../lib/merkle/checkpoint.ts';
-import { validateAuditEntry } from './audit-schema.ts';
+import { noteText } from '../../lib/merkle/signed-note.ts';
+import { parseAuditEntry } from './audit-schema.ts';
 import type { AuditIndex } from './audit-index.ts';
 import type { CheckpointMessage } from './checkpoint-message.ts';
 
@@ -47,7 +48,7 @@ export class AuditIndexer {
           next,
           fresh.map((m) => {
             const raw = m.value ?? Buffer.alloc(0);
-            return { raw, entry: parseEntry(raw) };
+            return { raw, entry: parseAuditEntry(raw) };
           }),
         );
       }
@@ -58,19 +59,10 @@ export class AuditIndexer {
   private addCheckpoint(value: Buffer | null): void {
     try {
       const message = JSON.parse(value?.toString() ?? '') as CheckpointMessage;
-      const checkpoint = parseCheckpoint(message.note.slice(0, message.note.indexOf('\n\n') + 1));
+      const checkpoint = parseCheckpoint(noteText(message.note));
       this.index.addCheckpoint(checkpoint.size, message.note, checkpoint.root);
     } catch {
       this.log.warn('malformed checkpoint message skipped by the query index');
     }
-  }
-}
-
-function parseEntry(raw: Buffer) {
-  try {
-    const value: unknown = JSON.parse(raw.toString());
-    return validateAuditEntry(value) ? value : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -6,6 +6,16 @@ import type { AuditEntry } from './audit-entry.types.ts';
 const ajv = new Ajv({ strict: true, allErrors: false });
 const text = { type: 'string', maxLength: 512 } as const;
 
+/** An audit entry from its raw bytes, or undefined if it is not one. */
+export function parseAuditEntry(raw: Buffer): AuditEntry | undefined {
+  try {
+    const value: unknown = JSON.parse(raw.toString());
+    return validateAuditEntry(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const validateAuditEntry = ajv.compile<AuditEntry>({
   type: 'object',
   additionalProperties: false,

@@ -2,6 +2,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { assertCitizenId } from '../../lib/citizen-id.ts';
 import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
+import { parseTime } from '../../lib/input.ts';
 import type { ReplayGuard } from '../../lib/replay-guard.ts';
 import { consistencyProof, inclusionProof } from '../../lib/merkle/tree.ts';
 import type { Policy } from '../../policies/policy.types.ts';
@@ -63,8 +64,8 @@ export function auditHandlers(deps: AuditDeps) {
         decision: request.decision,
         kind: request.kind,
         ...(request.subject ? { subjectRef: pseudonymOf(request.subject, deps.pseudonyms) } : {}),
-        ...(request.from ? { from: time(request.from, 'from') } : {}),
-        ...(request.to ? { to: time(request.to, 'to') } : {}),
+        ...(request.from ? { from: parseTime(request.from, 'from') } : {}),
+        ...(request.to ? { to: parseTime(request.to, 'to') } : {}),
       };
       const pageSize = request.pageSize === 0 ? 100 : Math.min(size(request.pageSize, 'page_size'), 1000);
       const after = request.pageToken ? size(Buffer.from(request.pageToken, 'base64url').toString(), 'page_token') : -1;
@@ -106,10 +107,4 @@ export function auditHandlers(deps: AuditDeps) {
 function pseudonymOf(subject: string, pseudonyms: Pseudonymiser): string {
   assertCitizenId(subject);
   return pseudonyms.of(subject);
-}
-
-function time(value: string, field: string): number {
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) throw bad(`${field} must be an RFC 3339 time`);
-  return ms;
 }

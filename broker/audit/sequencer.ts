@@ -7,7 +7,7 @@ import type { Logger } from '../../lib/log.ts';
 import { formatCheckpoint, parseCheckpoint } from '../../lib/merkle/checkpoint.ts';
 import { CompactRange } from '../../lib/merkle/compact-range.ts';
 import { leafHash } from '../../lib/merkle/hash.ts';
-import { noteSigner, signNote, type NoteSigner } from '../../lib/merkle/signed-note.ts';
+import { noteSigner, noteText, signNote, type NoteSigner } from '../../lib/merkle/signed-note.ts';
 import type { CheckpointMessage } from './checkpoint-message.ts';
 import { readTopic } from './read-topic.ts';
 
@@ -82,7 +82,7 @@ export class Sequencer {
     await readTopic(this.options.kafka, this.options.checkpointTopic, (value, offset) => {
       try {
         const message = JSON.parse(value.toString()) as CheckpointMessage;
-        last = Math.max(last, parseCheckpoint(message.note.slice(0, message.note.indexOf('\n\n') + 1)).size);
+        last = Math.max(last, parseCheckpoint(noteText(message.note)).size);
       } catch {
         // Not ours to fix: `xhub audit verify` reports it. Keep sequencing.
         this.options.log.warn({ offset }, 'malformed message on the checkpoint topic skipped');

@@ -3,7 +3,7 @@ import { parseCheckpoint } from '../../lib/merkle/checkpoint.ts';
 import { leafHash } from '../../lib/merkle/hash.ts';
 import { openNote, type NoteVerifier } from '../../lib/merkle/signed-note.ts';
 import { rootHash } from '../../lib/merkle/tree.ts';
-import { validateAuditEntry } from './audit-schema.ts';
+import { parseAuditEntry } from './audit-schema.ts';
 import type { CheckpointMessage } from './checkpoint-message.ts';
 
 export interface VerifyFailure {
@@ -50,7 +50,7 @@ export function verifyLog(entries: readonly Buffer[], checkpoints: readonly Buff
   }
   onProgress?.(checkpoints.length, total);
   for (const [i, raw] of entries.entries()) {
-    if (!validEntry(raw)) return report({ entryIndex: i, reason: `entry ${i} is not a valid audit entry` });
+    if (!parseAuditEntry(raw)) return report({ entryIndex: i, reason: `entry ${i} is not a valid audit entry` });
     if (i < signed.length && !leafHash(raw).equals(signed[i]!)) return report({ entryIndex: i, reason: classify(i, entries, signed) });
     if (i % 10_000 === 9_999) onProgress?.(checkpoints.length + i + 1, total);
   }
@@ -98,14 +98,6 @@ function checkCheckpoint(k: number, raw: Buffer, signed: Buffer[], range: Compac
   const root = checkpoint.size === range.size ? range.root() : rootHash(signed, 0, checkpoint.size);
   if (!root.equals(checkpoint.root)) return fail(`root hash of size ${checkpoint.size} is inconsistent with the log the other checkpoints sign`);
   return undefined;
-}
-
-function validEntry(raw: Buffer): boolean {
-  try {
-    return validateAuditEntry(JSON.parse(raw.toString()));
-  } catch {
-    return false;
-  }
 }
 
 /** Names what most likely happened at the first entry that differs from the signed log. */

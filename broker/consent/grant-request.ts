@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { assertCitizenId } from '../../lib/citizen-id.ts';
 import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
+import { clip, parseTime } from '../../lib/input.ts';
 import type { CollectionMethod, ConsentRecord } from '../../policies/consent.types.ts';
 import type { Policy } from '../../policies/policy.types.ts';
 
@@ -40,14 +41,14 @@ export function consentFromGrant(request: GrantRequest, policy: Policy, pseudony
   if (request.purposes.length === 0) throw bad('purposes: a consent is specific to its purposes; name at least one');
   const unknown = request.purposes.find((p) => !policy.purposes.has(p));
   if (unknown !== undefined) throw bad(`purposes: unknown purpose "${clip(unknown)}"`);
-  const validFrom = time(request.validFrom, 'valid_from', now);
-  const validTo = time(request.validTo, 'valid_to');
+  const validFrom = request.validFrom === '' ? now : parseTime(request.validFrom, 'valid_from');
+  const validTo = parseTime(request.validTo, 'valid_to');
   if (validTo <= validFrom) throw bad('valid_to must be after valid_from');
   if (validTo <= now) throw bad('valid_to is in the past');
   if (!Number.isInteger(request.dataLifeDays) || request.dataLifeDays < 1 || request.dataLifeDays > 3650) throw bad('data_life_days must be 1 to 3650');
   if (!request.collection) throw bad('collection is required: how and when the consent was collected');
   if (!METHODS.includes(request.collection.method as CollectionMethod)) throw bad(`collection.method must be one of ${METHODS.join(', ')}`);
-  const collectedAt = time(request.collection.collectedAt, 'collection.collected_at');
+  const collectedAt = parseTime(request.collection.collectedAt, 'collection.collected_at');
   if (collectedAt > now + 60_000) throw bad('collection.collected_at is in the future');
   if (!/^[A-Za-z0-9._:-]{1,64}$/.test(request.noticeVersion)) throw bad('notice_version is required: the version of the notice shown to the person (1-64 of A-Z a-z 0-9 . _ : -)');
   return {
@@ -67,17 +68,6 @@ export function consentFromGrant(request: GrantRequest, policy: Policy, pseudony
   };
 }
 
-function time(value: string, field: string, fallback?: number): number {
-  if (value === '' && fallback !== undefined) return fallback;
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) throw bad(`${field} must be an RFC 3339 time, e.g. 2026-11-21T10:00:00+07:00`);
-  return ms;
-}
-
 function dedupe(items: { recordType: string; provider: string }[]): { recordType: string; provider: string }[] {
   return [...new Map(items.map((i) => [i.recordType, i])).values()];
-}
-
-function clip(s: string): string {
-  return s.length > 64 ? `${s.slice(0, 64)}…` : s;
 }

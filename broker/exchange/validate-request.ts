@@ -1,5 +1,6 @@
 import { assertCitizenId } from '../../lib/citizen-id.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
+import { clip } from '../../lib/input.ts';
 import type { RequestRecordRequest } from '../../lib/proto.ts';
 import type { Policy } from '../../policies/policy.types.ts';
 
@@ -11,7 +12,6 @@ const FIELD = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
  * only truncated.
  */
 export function validateRequest(request: RequestRecordRequest, policy: Policy): RequestRecordRequest {
-  const clip = (s: string) => (s.length > 64 ? `${s.slice(0, 64)}…` : s);
   assertCitizenId(request.subject);
   if (request.recordType === '') throw new HubError('ERR_UNKNOWN_RECORD_TYPE', 'record_type is required');
   if (!policy.recordTypes.has(request.recordType)) {

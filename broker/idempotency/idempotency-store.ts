@@ -56,10 +56,6 @@ export class IdempotencyStore<T> {
     return outcome;
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   close(): void {
     clearInterval(this.sweeper);
   }

@@ -4,8 +4,6 @@ import { startLocalBroker } from './local-broker.ts';
 export interface KafkaHandle {
   brokers: string[];
   source: 'env' | 'docker' | 'local';
-  /** Hard restart of the broker, where this process owns it (local jars only). */
-  restart?: () => Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,7 +37,7 @@ export async function acquireKafka(onProgress: (line: string) => void = () => {}
     };
   }
   const local = await startLocalBroker({ onProgress });
-  return { brokers: local.brokers, source: 'local', restart: () => local.restart(), stop: () => local.stop() };
+  return { brokers: local.brokers, source: 'local', stop: () => local.stop() };
 }
 
 async function dockerAnswers(): Promise<boolean> {

@@ -66,6 +66,11 @@ export function signNote(text: string, signer: NoteSigner): string {
   return `${text}\n— ${signer.name} ${Buffer.concat([signer.keyId, signature]).toString('base64')}\n`;
 }
 
+/** The text of a signed note, without checking any signature (to read what a verified note said). */
+export function noteText(note: string): string {
+  return note.slice(0, note.lastIndexOf('\n\n') + 1);
+}
+
 /** Returns the note's text if a signature by `verifier` verifies; throws with the reason otherwise. */
 export function openNote(note: string, verifier: NoteVerifier): string {
   const split = note.lastIndexOf('\n\n');

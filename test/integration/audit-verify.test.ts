@@ -16,7 +16,7 @@ import { createKafka } from '../../lib/kafka/client.ts';
 import { createLogger } from '../../lib/log.ts';
 import { formatCheckpoint } from '../../lib/merkle/checkpoint.ts';
 import { leafHash } from '../../lib/merkle/hash.ts';
-import { noteSigner, signNote, type NoteVerifier } from '../../lib/merkle/signed-note.ts';
+import { noteSigner, noteText, signNote, type NoteVerifier } from '../../lib/merkle/signed-note.ts';
 import { rootHash } from '../../lib/merkle/tree.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
 
@@ -95,7 +95,7 @@ describe('audit log verification', () => {
 
   it('rejects a checkpoint signed with another key', () => {
     const last = JSON.parse(log.checkpoints.at(-1)!.toString()) as CheckpointMessage;
-    const text = last.note.slice(0, last.note.indexOf('\n\n') + 1);
+    const text = noteText(last.note);
     const impostor = noteSigner(ORIGIN, generateKeyPairSync('ed25519').privateKey);
     const forged = Buffer.from(JSON.stringify({ ...last, note: signNote(text, impostor) }));
     const k = log.checkpoints.length - 1;
