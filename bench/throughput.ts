@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_DATA, materialiseDemo, REPO_ROOT } from '../cli/demo-setup.ts';
@@ -23,6 +23,8 @@ import { renderChart } from './load/chart.ts';
 import { startRequestReply } from './load/kafka-request-reply.ts';
 import { processStats, startChild } from './load/processes.ts';
 import { runLoad, type LoadResult } from './load/run-load.ts';
+import { signatureCost } from './load/signature-cost.ts';
+import { TokenPool } from './load/token-pool.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '16,64,128' } } });
 const durationMs = Number(values.seconds) * 1000;
@@ -55,27 +57,57 @@ const connectors = await Promise.all(
   ),
 );
 
+const keys = { FPO: await loadSigningKeyFile(demo.agencyKeyFile('FPO')), BMA: await loadSigningKeyFile(demo.agencyKeyFile('BMA')) };
 const clients = {
-  FPO: new ExchangeClient(`127.0.0.1:${port}`, 'FPO', await loadSigningKeyFile(demo.agencyKeyFile('FPO')), 'node-1'),
-  BMA: new ExchangeClient(`127.0.0.1:${port}`, 'BMA', await loadSigningKeyFile(demo.agencyKeyFile('BMA')), 'node-1'),
+  FPO: new ExchangeClient(`127.0.0.1:${port}`, 'FPO', keys.FPO, 'node-1'),
+  BMA: new ExchangeClient(`127.0.0.1:${port}`, 'BMA', keys.BMA, 'node-1'),
 };
+// The load generator shares the machine: sign the callers' tokens before each timed run.
+const tokens = { FPO: new TokenPool('FPO', keys.FPO, 'node-1'), BMA: new TokenPool('BMA', keys.BMA, 'node-1') };
+const MAX_EXPECTED_RATE = 3_000;
+const fillTokens = async (seconds: number) => {
+  const calls = Math.ceil(MAX_EXPECTED_RATE * seconds);
+  await Promise.all([tokens.FPO.fill(Math.ceil((calls * 2) / 3)), tokens.BMA.fill(Math.ceil(calls / 3))]);
+};
+const signedDuringRun = () => tokens.FPO.signedDuringRun + tokens.BMA.signedDuringRun;
 const kinds = [
-  () => clients.FPO.requestRecord({ subject: '1101700203450', recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() }),
-  () => clients.FPO.requestRecord({ subject: '1101700203450', recordType: 'rd.income-tax.annual-summary', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() }),
-  () => clients.BMA.requestRecord({ subject: '3100500123458', recordType: 'fpo.welfare-card.status', purpose: 'LOCAL_SERVICE_REGISTRATION', clientRequestId: randomUUID() }),
+  async () => clients.FPO.requestRecord({ subject: '1101700203450', recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() }, { token: await tokens.FPO.take() }),
+  async () => clients.FPO.requestRecord({ subject: '1101700203450', recordType: 'rd.income-tax.annual-summary', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() }, { token: await tokens.FPO.take() }),
+  async () => clients.BMA.requestRecord({ subject: '3100500123458', recordType: 'fpo.welfare-card.status', purpose: 'LOCAL_SERVICE_REGISTRATION', clientRequestId: randomUUID() }, { token: await tokens.BMA.take() }),
 ];
 const exchange = (i: number) => kinds[i % kinds.length]!();
 
 const progress = (label: string) => (done: number, ms: number) => process.stderr.write(`\r[${label}] ${Math.round(ms / 1000)} s, ${Math.round(done / (ms / 1000))} calls/s   `);
 const summary = (r: LoadResult) => ({ perSecond: Math.round(r.completed / r.seconds), completed: r.completed, errors: r.errors, errorCodes: r.errorCodes, latencyMs: percentiles(r.latenciesMs.length ? r.latenciesMs : [0]) });
 const pids = { node: node.pid, connectors: connectors.map((c) => c.pid) };
-const usage = () => ({ node: processStats(pids.node), connectors: pids.connectors.map(processStats) });
+const usage = () => {
+  const own = process.cpuUsage();
+  return {
+    node: processStats(pids.node),
+    connectors: pids.connectors.map(processStats),
+    kafka: kafkaHandle.pid === undefined ? undefined : processStats(kafkaHandle.pid),
+    loadGenerator: (own.user + own.system) / 1e6,
+  };
+};
+/** CPU per exchange (µs) of every process on the machine during a run: where the two cores went. */
+const cpuPerExchange = (before: ReturnType<typeof usage>, after: ReturnType<typeof usage>, exchanges: number) => {
+  const us = (a: number, b: number) => Math.round(((b - a) * 1e6) / Math.max(1, exchanges));
+  const sum = (xs: { cpuSeconds: number }[]) => xs.reduce((s, x) => s + x.cpuSeconds, 0);
+  return {
+    node: us(before.node.cpuSeconds, after.node.cpuSeconds),
+    connectors: us(sum(before.connectors), sum(after.connectors)),
+    ...(before.kafka && after.kafka ? { kafka: us(before.kafka.cpuSeconds, after.kafka.cpuSeconds) } : {}),
+    loadGenerator: us(before.loadGenerator, after.loadGenerator),
+  };
+};
 
-// Warm up JITs, connections and Kafka.
-await runLoad(exchange, 32, 3_000);
-const hubRuns: Record<string, ReturnType<typeof summary> & { nodeCpuPercent: number; connectorsCpuPercent: number }> = {};
+// Warm up JITs (Kafka's JVM compiles for several seconds), connections and Kafka.
+await fillTokens(10);
+await runLoad(exchange, 64, 10_000, progress('warm-up'));
+const hubRuns: Record<string, ReturnType<typeof summary> & { nodeCpuPercent: number; connectorsCpuPercent: number; cpuMicrosPerExchange: ReturnType<typeof cpuPerExchange>; tokensSignedDuringRun: number }> = {};
 let best: { c: number; result: LoadResult } | undefined;
 for (const c of levels) {
+  await fillTokens(durationMs / 1000);
   const before = usage();
   const t0 = performance.now();
   const result = await runLoad(exchange, c, durationMs, progress(`hub C=${c}`));
@@ -86,6 +118,8 @@ for (const c of levels) {
     ...summary(result),
     nodeCpuPercent: cpu(before.node.cpuSeconds, after.node.cpuSeconds),
     connectorsCpuPercent: cpu(before.connectors.reduce((s, x) => s + x.cpuSeconds, 0), after.connectors.reduce((s, x) => s + x.cpuSeconds, 0)),
+    cpuMicrosPerExchange: cpuPerExchange(before, after, result.completed),
+    tokensSignedDuringRun: signedDuringRun(),
   };
   if (!best || result.completed > best.result.completed) best = { c, result };
 }
@@ -96,6 +130,7 @@ const maxRate = Math.round(best!.result.completed / best!.result.seconds);
 const halfRate = Math.max(1, Math.floor(maxRate / 2));
 const halfLatencies: number[] = [];
 let halfErrors = 0;
+await fillTokens(durationMs / 1000);
 {
   const inFlight: Promise<void>[] = [];
   const started = performance.now();
@@ -111,17 +146,31 @@ let halfErrors = 0;
   await Promise.all(inFlight);
 }
 const peak = usage();
+// The baselines run alone: stop the hub so its idle polling does not load Kafka.
+clients.FPO.close();
+clients.BMA.close();
+await Promise.all([node.stop(), ...connectors.map((c) => c.stop())]);
+
+/** CPU seconds so far of the load generator, Kafka and the given processes: a baseline's whole cost on the machine. */
+const baselineCpu = (pids: number[], withKafka = true) => {
+  const own = process.cpuUsage();
+  const kafkaSeconds = kafkaHandle.pid === undefined || !withKafka ? 0 : processStats(kafkaHandle.pid).cpuSeconds;
+  return (own.user + own.system) / 1e6 + kafkaSeconds + pids.reduce((sum, pid) => sum + processStats(pid).cpuSeconds, 0);
+};
 
 // Baseline (a): kafkajs request-reply.
 const kafka = createKafka(kafkaHandle.brokers, 'bench-baseline', createLogger('baseline', 'warn'));
 const rr = await startRequestReply(kafka, kafkaHandle.brokers, prefix, 3);
 await runLoad(() => rr.call(), 32, 2_000);
-const kafkaRuns: Record<string, ReturnType<typeof summary>> = {};
+const kafkaRuns: Record<string, ReturnType<typeof summary> & { cpuMicrosPerCall: number }> = {};
 let kafkaBest: LoadResult | undefined;
+let kafkaCpu = 0;
 for (const c of levels) {
+  const before = baselineCpu([rr.responderPid]);
   const r = await runLoad(() => rr.call(), c, durationMs, progress(`kafka request-reply C=${c}`));
-  kafkaRuns[`C=${c}`] = summary(r);
-  if (!kafkaBest || r.completed > kafkaBest.completed) kafkaBest = r;
+  const micros = Math.round(((baselineCpu([rr.responderPid]) - before) * 1e6) / Math.max(1, r.completed));
+  kafkaRuns[`C=${c}`] = { ...summary(r), cpuMicrosPerCall: micros };
+  if (!kafkaBest || r.completed > kafkaBest.completed) [kafkaBest, kafkaCpu] = [r, micros];
 }
 await rr.stop();
 process.stderr.write('\n');
@@ -134,18 +183,37 @@ const { exchangeService } = await import('../lib/proto.ts');
 const EchoClient = exchangeService().Client;
 const echoClient = new EchoClient(`127.0.0.1:${echoPort}`, grpc.credentials.createInsecure()) as unknown as { RequestRecord: (r: object, cb: (e: Error | null) => void) => void; close(): void };
 const echoCall = () => new Promise<void>((resolve, reject) => echoClient.RequestRecord({ subject: '1101700203450' }, (e) => (e ? reject(e) : resolve())));
-const echoRuns: Record<string, ReturnType<typeof summary>> = {};
+const echoRuns: Record<string, ReturnType<typeof summary> & { cpuMicrosPerCall: number }> = {};
 let echoBest: LoadResult | undefined;
+let echoCpu = 0;
 for (const c of levels) {
+  const before = baselineCpu([echo.pid], false);
   const r = await runLoad(echoCall, c, durationMs, progress(`grpc echo C=${c}`));
-  echoRuns[`C=${c}`] = summary(r);
-  if (!echoBest || r.completed > echoBest.completed) echoBest = r;
+  const micros = Math.round(((baselineCpu([echo.pid], false) - before) * 1e6) / Math.max(1, r.completed));
+  echoRuns[`C=${c}`] = { ...summary(r), cpuMicrosPerCall: micros };
+  if (!echoBest || r.completed > echoBest.completed) [echoBest, echoCpu] = [r, micros];
 }
 echoClient.close();
 await echo.stop();
 process.stderr.write('\n');
 
 const rate = (r: LoadResult) => Math.round(r.completed / r.seconds);
+
+// What an exchange cannot do without: its five signature operations, a gRPC
+// call and a Kafka request-reply, each at its measured CPU cost on this machine.
+const signatures = await signatureCost();
+const cores = availableParallelism();
+const floorMicros = signatures.perExchangeMicros + echoCpu + kafkaCpu;
+const bestRun = hubRuns[`C=${best!.c}`]!.cpuMicrosPerExchange;
+const limits = {
+  cores,
+  signatureMicros: signatures,
+  grpcCallMicros: echoCpu,
+  kafkaRequestReplyMicros: kafkaCpu,
+  floorMicrosPerExchange: floorMicros,
+  ceilingExchangesPerSecond: Math.round((cores * 1e6) / floorMicros),
+  hubMicrosPerExchangeAtMax: { ...bestRun, total: Object.values(bestRun).reduce((a, b) => a + b, 0) },
+};
 const result = {
   benchmark: 'throughput',
   date: new Date().toISOString(),
@@ -163,10 +231,21 @@ const result = {
     kafkaRequestReply: { runs: kafkaRuns, max: rate(kafkaBest!) },
     grpcEcho: { runs: echoRuns, max: rate(echoBest!) },
   },
+  limits,
   ratios: { hubToKafkaRequestReply: Math.round((maxRate / rate(kafkaBest!)) * 1000) / 1000, hubToGrpcEcho: Math.round((maxRate / rate(echoBest!)) * 1000) / 1000 },
   targets: { exchangesPerSecond: 2000, p99AtHalfMaxMs: 25, minShareOfKafkaRequestReply: 0.6 },
 };
 console.log(JSON.stringify(result, null, 2));
+const fmt = (n: number) => n.toLocaleString('en-US');
+console.error(
+  [
+    '',
+    `hub maximum: ${fmt(maxRate)} exchanges/s at C=${best!.c}; at half (${fmt(halfRate)}/s) p50 ${result.hub.halfMaxRate.latencyMs.p50.toFixed(1)} ms, p99 ${result.hub.halfMaxRate.latencyMs.p99.toFixed(1)} ms`,
+    `baselines: kafkajs request-reply ${fmt(result.baselines.kafkaRequestReply.max)}/s (ratio ${result.ratios.hubToKafkaRequestReply}), gRPC echo ${fmt(result.baselines.grpcEcho.max)}/s (ratio ${result.ratios.hubToGrpcEcho})`,
+    `CPU per exchange at the maximum (µs): ${Object.entries(limits.hubMicrosPerExchangeAtMax).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+    `floor per exchange (µs): signatures ${limits.signatureMicros.perExchangeMicros} (sign ${limits.signatureMicros.signMicros}, verify ${limits.signatureMicros.verifyMicros}) + gRPC call ${echoCpu} + Kafka request-reply ${kafkaCpu} = ${floorMicros}; ceiling on ${cores} cores ${fmt(limits.ceilingExchangesPerSecond)}/s`,
+  ].join('\n'),
+);
 const out = join(REPO_ROOT, 'bench-results');
 await mkdir(out, { recursive: true });
 await writeFile(join(out, 'throughput.json'), JSON.stringify(result, null, 2));
@@ -178,8 +257,5 @@ const sample = (xs: number[], run: string) => xs.filter((_, i) => i % Math.max(1
 await writeFile(join(out, 'throughput.svg'), await renderChart(series, [...sample(best!.result.latenciesMs, `hub C=${best!.c}`), ...sample(halfLatencies, `hub at ${halfRate}/s`)]));
 console.error(`wrote ${join(out, 'throughput.json')} and throughput.svg`);
 
-clients.FPO.close();
-clients.BMA.close();
-await Promise.all([node.stop(), ...connectors.map((c) => c.stop())]);
 await kafkaHandle.stop();
 await rm(state, { recursive: true, force: true });

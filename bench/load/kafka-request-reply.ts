@@ -27,8 +27,11 @@ export async function startRequestReply(kafka: Kafka, brokers: string[], prefix:
   const joined = new Promise<void>((resolve) => replyConsumer.on(replyConsumer.events.GROUP_JOIN, () => resolve()));
   await replyConsumer.run({
     partitionsConsumedConcurrently: partitions,
+    // The node's reply-topic commit policy: every few seconds.
+    autoCommit: false,
+    autoCommitInterval: 5_000,
     eachBatch: async (payload) => {
-    const { batch } = payload;
+      const { batch } = payload;
       for (const m of batch.messages) {
         const id = m.headers?.id?.toString() ?? '';
         pending.get(id)?.();
@@ -36,6 +39,7 @@ export async function startRequestReply(kafka: Kafka, brokers: string[], prefix:
       }
       const last = batch.messages.at(-1);
       if (last) payload.resolveOffset(last.offset);
+      await payload.commitOffsetsIfNecessary();
       await payload.heartbeat();
     },
   });

@@ -8,9 +8,13 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Runs a TypeScript entry point in its own Node process and waits until it prints `ready`. */
+/**
+ * Runs a TypeScript entry point in its own Node process and waits until it
+ * prints `ready`. XHUB_BENCH_NODE_ARGS adds Node options to every child, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile node and connectors.
+ */
 export async function startChild(args: string[], ready: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Child & { output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs(), '--import', 'tsx', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
   child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
@@ -49,4 +53,8 @@ export function processStats(pid: number): { cpuSeconds: number; peakRssMiB: num
   } catch {
     return { cpuSeconds: 0, peakRssMiB: 0 };
   }
+}
+
+function nodeArgs(): string[] {
+  return (process.env.XHUB_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }

@@ -12,11 +12,15 @@ await consumer.subscribe({ topic: requests, fromBeginning: true });
 const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
 await consumer.run({
   partitionsConsumedConcurrently: Number(partitions),
+  // The connector's commit policy: at most once a second.
+  autoCommit: false,
+  autoCommitInterval: 1_000,
   eachBatch: async (payload) => {
     const { batch } = payload;
     await Promise.all(batch.messages.map((m) => producer.send(replies, { key: m.key, value: m.value, headers: m.headers })));
     const last = batch.messages.at(-1);
     if (last) payload.resolveOffset(last.offset);
+    await payload.commitOffsetsIfNecessary();
     await payload.heartbeat();
   },
 });

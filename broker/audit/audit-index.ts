@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import sqlite, { type Database, type SQLiteValue as SqlValue } from 'node-sqlite3-wasm';
+import sqlite, { type Database, type SQLiteValue as SqlValue, type Statement } from 'node-sqlite3-wasm';
 import { leafHash } from '../../lib/merkle/hash.ts';
 import type { AuditEntry } from './audit-entry.types.ts';
 
@@ -30,6 +30,7 @@ export interface IndexedEntry {
  */
 export class AuditIndex {
   private readonly db: Database;
+  private readonly insert: Statement;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -43,6 +44,10 @@ export class AuditIndex {
       CREATE INDEX IF NOT EXISTS by_provider ON entries (provider, idx);
       CREATE INDEX IF NOT EXISTS by_at ON entries (at);
       CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, root BLOB NOT NULL);`);
+    // Prepared once, not for every entry (about a fifth of the cost of indexing).
+    this.insert = this.db.prepare(
+      'INSERT OR IGNORE INTO entries (idx, kind, at, exchange_id, consumer, provider, record_type, purpose, subject_ref, lawful_basis, decision, json, leaf) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
+    );
   }
 
   /** The next log index the index expects: everything before it is in. */
@@ -56,10 +61,7 @@ export class AuditIndex {
     this.db.exec('BEGIN');
     try {
       raws.forEach(({ raw, entry: e }, i) => {
-        this.db.run(
-          'INSERT OR IGNORE INTO entries (idx, kind, at, exchange_id, consumer, provider, record_type, purpose, subject_ref, lawful_basis, decision, json, leaf) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
-          [first + i, e?.kind ?? 'invalid', e?.at ?? 0, e?.exchangeId ?? null, e?.consumer ?? null, e?.provider ?? null, e?.recordType ?? null, e?.purpose ?? null, e?.subjectRef ?? null, e?.lawfulBasis ?? null, e?.decision ?? null, raw.toString(), leafHash(raw)],
-        );
+        this.insert.run([first + i, e?.kind ?? 'invalid', e?.at ?? 0, e?.exchangeId ?? null, e?.consumer ?? null, e?.provider ?? null, e?.recordType ?? null, e?.purpose ?? null, e?.subjectRef ?? null, e?.lawfulBasis ?? null, e?.decision ?? null, raw.toString(), leafHash(raw)]);
       });
       this.db.exec('COMMIT');
     } catch (error) {
@@ -115,6 +117,7 @@ export class AuditIndex {
   }
 
   close(): void {
+    if (!this.insert.isFinalized) this.insert.finalize();
     if (this.db.isOpen) this.db.close();
   }
 }

@@ -3,6 +3,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../lib/log.ts';
 import { parseCheckpoint } from '../../lib/merkle/checkpoint.ts';
 import { noteText } from '../../lib/merkle/signed-note.ts';
+import { AUDIT_FETCH } from './audit-fetch.ts';
 import { parseAuditEntry } from './audit-schema.ts';
 import type { AuditIndex } from './audit-index.ts';
 import type { CheckpointMessage } from './checkpoint-message.ts';
@@ -24,7 +25,7 @@ export class AuditIndexer {
   ) {}
 
   async start(): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: `audit-index.${randomUUID()}`, maxWaitTimeInMs: 100, maxBytes: 20 * 1024 * 1024 });
+    const consumer = this.kafka.consumer({ groupId: `audit-index.${randomUUID()}`, maxBytes: 20 * 1024 * 1024, ...AUDIT_FETCH });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [this.topics.audit, this.topics.checkpoints], fromBeginning: true });

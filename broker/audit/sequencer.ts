@@ -8,6 +8,7 @@ import { formatCheckpoint, parseCheckpoint } from '../../lib/merkle/checkpoint.t
 import { CompactRange } from '../../lib/merkle/compact-range.ts';
 import { leafHash } from '../../lib/merkle/hash.ts';
 import { noteSigner, noteText, signNote, type NoteSigner } from '../../lib/merkle/signed-note.ts';
+import { AUDIT_FETCH } from './audit-fetch.ts';
 import type { CheckpointMessage } from './checkpoint-message.ts';
 import { readTopic } from './read-topic.ts';
 
@@ -53,7 +54,7 @@ export class Sequencer {
 
   async start(): Promise<void> {
     const { kafka, auditTopic, groupId } = this.options;
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 });
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, ...AUDIT_FETCH });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: auditTopic, fromBeginning: true });

@@ -72,7 +72,14 @@ export class ReplyRouter {
     await consumer.subscribe({ topic: replyTopic, fromBeginning: true });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     // Replies for different partitions are independent: handle them side by side.
-    await consumer.run({ partitionsConsumedConcurrently: this.options.partitions ?? 1, eachBatch: (payload) => this.onBatch(payload) });
+    // Offsets of the reply topic matter little (a restarted node starts at the
+    // end): commit them every few seconds rather than after every fetch.
+    await consumer.run({
+      partitionsConsumedConcurrently: this.options.partitions ?? 1,
+      autoCommit: false,
+      autoCommitInterval: 5_000,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
     await withTimeout(joined, 60_000, '', () => new HubError('ERR_KAFKA_UNAVAILABLE', `the reply consumer did not join group ${groupId} within 60 s`));
   }
 
@@ -136,6 +143,7 @@ export class ReplyRouter {
     );
     const last = batch.messages.at(-1);
     if (last) payload.resolveOffset(last.offset);
+    await payload.commitOffsetsIfNecessary();
     await payload.heartbeat();
   }
 

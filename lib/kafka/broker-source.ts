@@ -4,6 +4,8 @@ import { startLocalBroker } from './local-broker.ts';
 export interface KafkaHandle {
   brokers: string[];
   source: 'env' | 'docker' | 'local';
+  /** The broker's process id when it runs on this machine as a local process. */
+  readonly pid?: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -37,7 +39,14 @@ export async function acquireKafka(onProgress: (line: string) => void = () => {}
     };
   }
   const local = await startLocalBroker({ onProgress });
-  return { brokers: local.brokers, source: 'local', stop: () => local.stop() };
+  return {
+    brokers: local.brokers,
+    source: 'local',
+    get pid() {
+      return local.pid;
+    },
+    stop: () => local.stop(),
+  };
 }
 
 async function dockerAnswers(): Promise<boolean> {
