@@ -5,7 +5,7 @@
  * policy-checked, signed and audited exchange. Baselines: (a) plain kafkajs
  * request-reply with the same durability settings; (b) a plain gRPC unary echo.
  * Writes bench-results/throughput.json and throughput.svg.
- * Usage: npx tsx bench/throughput.ts [--seconds 10] [--concurrency 16,64,128]
+ * Usage: npx tsx bench/throughput.ts [--seconds 10] [--concurrency 16,64,128] [--single-node]
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -26,7 +26,9 @@ import { runLoad, type LoadResult } from './load/run-load.ts';
 import { signatureCost } from './load/signature-cost.ts';
 import { TokenPool } from './load/token-pool.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '16,64,128' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '16,64,128' }, 'single-node': { type: 'boolean', default: false } },
+});
 const durationMs = Number(values.seconds) * 1000;
 const levels = values.concurrency.split(',').map(Number);
 const PROVIDERS = ['DOPA', 'RD', 'FPO', 'MOPH'];
@@ -41,8 +43,16 @@ const config = async (name: string, body: object) => {
   await writeFile(file, JSON.stringify(body));
   return file;
 };
+// The production layout: a node that serves exchanges, and an audit node (the
+// sequencer that signs checkpoints, and the query index) beside it. Both run on
+// this machine and both are counted. --single-node puts everything in one node.
+const nodeKeys = { listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, pseudonymKeyFile: demo.pseudonymKeyFile };
+const auditNode = values['single-node']
+  ? undefined
+  : await startChild(['cli/xhub.ts', 'node', '--config', await config('audit-node', { ...common, ...nodeKeys, nodeId: 'audit-1' })], 'exchange node serving', { XHUB_LOG_LEVEL: 'info' });
+const servingOnly = values['single-node'] ? {} : { auditQueries: false, auditSequencer: false };
 const node = await startChild(
-  ['cli/xhub.ts', 'node', '--config', await config('node', { ...common, nodeId: 'node-1', listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, pseudonymKeyFile: demo.pseudonymKeyFile })],
+  ['cli/xhub.ts', 'node', '--config', await config('node', { ...common, ...nodeKeys, nodeId: 'node-1', ...servingOnly })],
   'exchange node serving',
   { XHUB_LOG_LEVEL: 'info' },
 );
@@ -84,6 +94,7 @@ const usage = () => {
   const own = process.cpuUsage();
   return {
     node: processStats(pids.node),
+    auditNode: auditNode ? processStats(auditNode.pid) : undefined,
     connectors: pids.connectors.map(processStats),
     kafka: kafkaHandle.pid === undefined ? undefined : processStats(kafkaHandle.pid),
     loadGenerator: (own.user + own.system) / 1e6,
@@ -95,6 +106,7 @@ const cpuPerExchange = (before: ReturnType<typeof usage>, after: ReturnType<type
   const sum = (xs: { cpuSeconds: number }[]) => xs.reduce((s, x) => s + x.cpuSeconds, 0);
   return {
     node: us(before.node.cpuSeconds, after.node.cpuSeconds),
+    ...(before.auditNode && after.auditNode ? { auditNode: us(before.auditNode.cpuSeconds, after.auditNode.cpuSeconds) } : {}),
     connectors: us(sum(before.connectors), sum(after.connectors)),
     ...(before.kafka && after.kafka ? { kafka: us(before.kafka.cpuSeconds, after.kafka.cpuSeconds) } : {}),
     loadGenerator: us(before.loadGenerator, after.loadGenerator),
@@ -149,7 +161,7 @@ const peak = usage();
 // The baselines run alone: stop the hub so its idle polling does not load Kafka.
 clients.FPO.close();
 clients.BMA.close();
-await Promise.all([node.stop(), ...connectors.map((c) => c.stop())]);
+await Promise.all([node.stop(), ...(auditNode ? [auditNode.stop()] : []), ...connectors.map((c) => c.stop())]);
 
 /** CPU seconds so far of the load generator, Kafka and the given processes: a baseline's whole cost on the machine. */
 const baselineCpu = (pids: number[], withKafka = true) => {
@@ -219,13 +231,14 @@ const result = {
   date: new Date().toISOString(),
   machine: machine(),
   kafka: kafkaHandle.source,
+  layout: auditNode ? 'exchange node + audit node' : 'single node',
   secondsPerRun: durationMs / 1000,
   hub: {
     runs: hubRuns,
     maxExchangesPerSecond: maxRate,
     atConcurrency: best!.c,
     halfMaxRate: { rate: halfRate, errors: halfErrors, latencyMs: percentiles(halfLatencies.length ? halfLatencies : [0]) },
-    peakRssMiB: { node: peak.node.peakRssMiB, connectors: Math.max(...peak.connectors.map((c) => c.peakRssMiB)) },
+    peakRssMiB: { node: peak.node.peakRssMiB, ...(peak.auditNode ? { auditNode: peak.auditNode.peakRssMiB } : {}), connectors: Math.max(...peak.connectors.map((c) => c.peakRssMiB)) },
   },
   baselines: {
     kafkaRequestReply: { runs: kafkaRuns, max: rate(kafkaBest!) },

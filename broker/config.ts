@@ -22,6 +22,14 @@ export interface NodeConfig {
   checkpointIntervalMs: number;
   /** SQLite file of the audit query index (derived; delete it to rebuild), or :memory:. */
   auditIndexFile: string;
+  /**
+   * Keep a query index and serve the Audit service. Off on nodes that only
+   * serve exchanges, so the index's work stays off their event loop; an audit
+   * node (on) answers DPOs. Audit entries are written either way.
+   */
+  auditQueries: boolean;
+  /** Take part in choosing the one sequencer that signs checkpoints. At least one node must. */
+  auditSequencer: boolean;
   kafkaBrokers: string[];
   topicPrefix: string;
   topicPartitions: number;
@@ -39,7 +47,7 @@ export interface NodeConfig {
 const schema: JSONSchemaType<NodeConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['nodeId', 'listen', 'policiesDir', 'hubKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'auditOrigin', 'checkpointIntervalMs', 'auditIndexFile', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec'],
+  required: ['nodeId', 'listen', 'policiesDir', 'hubKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'auditOrigin', 'checkpointIntervalMs', 'auditIndexFile', 'auditQueries', 'auditSequencer', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec'],
   properties: {
     nodeId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
     listen: { type: 'string', pattern: '^[^:]+:\\d{1,5}$' },
@@ -51,6 +59,8 @@ const schema: JSONSchemaType<NodeConfig> = {
     auditOrigin: { type: 'string', pattern: '^[^\\s+]{1,200}$' },
     checkpointIntervalMs: { type: 'integer', minimum: 50, maximum: 1_000 },
     auditIndexFile: { type: 'string', minLength: 1 },
+    auditQueries: { type: 'boolean' },
+    auditSequencer: { type: 'boolean' },
     kafkaBrokers: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[^:]+:\\d{1,5}$' } },
     topicPrefix: { type: 'string', pattern: '^[A-Za-z0-9._-]{0,100}$' },
     topicPartitions: { type: 'integer', minimum: 1, maximum: 1000 },
@@ -71,6 +81,8 @@ export const NODE_DEFAULTS: Partial<NodeConfig> = {
   auditOrigin: 'exchange-hub/audit',
   checkpointIntervalMs: 500,
   auditIndexFile: ':memory:',
+  auditQueries: true,
+  auditSequencer: true,
   topicPrefix: 'xhub.',
   topicPartitions: 3,
   replicationFactor: 1,

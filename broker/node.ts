@@ -94,24 +94,30 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, pseudonyms, 
   const { producer, disconnect } = await connectProducer(kafka);
   opened.add(disconnect);
   const audit = new AuditWriter(producer, topics.audit(), config.nodeId);
-  const sequencer = new Sequencer({
-    kafka,
-    producer,
-    auditTopic: topics.audit(),
-    checkpointTopic: topics.auditCheckpoints(),
-    groupId: `${config.topicPrefix}audit-sequencer`,
-    origin: config.auditOrigin,
-    hubKey,
-    log: nodeLog,
-    intervalMs: config.checkpointIntervalMs,
-  });
-  opened.add(() => sequencer.stop());
-  await sequencer.start();
-  const auditIndex = new AuditIndex(config.auditIndexFile);
-  opened.add(() => auditIndex.close());
-  const indexer = new AuditIndexer(kafka, auditIndex, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, nodeLog);
-  opened.add(() => indexer.stop());
-  await indexer.start();
+  if (config.auditSequencer) {
+    const sequencer = new Sequencer({
+      kafka,
+      producer,
+      auditTopic: topics.audit(),
+      checkpointTopic: topics.auditCheckpoints(),
+      groupId: `${config.topicPrefix}audit-sequencer`,
+      origin: config.auditOrigin,
+      hubKey,
+      log: nodeLog,
+      intervalMs: config.checkpointIntervalMs,
+    });
+    opened.add(() => sequencer.stop());
+    await sequencer.start();
+  }
+  let auditIndex: AuditIndex | undefined;
+  if (config.auditQueries) {
+    const index = new AuditIndex(config.auditIndexFile);
+    auditIndex = index;
+    opened.add(() => index.close());
+    const indexer = new AuditIndexer(kafka, index, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, nodeLog);
+    opened.add(() => indexer.stop());
+    await indexer.start();
+  }
   const consents = new ConsentLog({ kafka, producer, topic: topics.consentEvents(), deadLetterTopic: topics.deadLetter(), nodeId: config.nodeId, log: nodeLog, lagToleranceMs: config.consentLagToleranceMs });
   opened.add(() => consents.stop());
   await consents.start();
@@ -151,7 +157,7 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, pseudonyms, 
   const exchange = exchangeService();
   const consent = consentService();
   const auditApi = auditService();
-  const auditImpl = auditHandlers({ policy: () => policies.current(), index: auditIndex, pseudonyms, replay, auth });
+  const auditImpl = auditHandlers({ policy: () => policies.current(), index: auditIndex, nodeId: config.nodeId, pseudonyms, replay, auth });
   const consentApi = consentHandlers({ policy: () => policies.current(), consents, pseudonyms, hubKey, replay, auth, audit, log: nodeLog });
   const server = await startGrpcServer(config.listen, [
     {

@@ -12,7 +12,9 @@ import type { AuditFilter, AuditIndex } from './audit-index.ts';
 
 export interface AuditDeps {
   policy: () => Policy;
-  index: AuditIndex;
+  /** The query index; undefined on a node configured not to serve audit queries (auditQueries: false). */
+  index: AuditIndex | undefined;
+  nodeId: string;
   pseudonyms: Pseudonymiser;
   replay: ReplayGuard;
   auth: AuthOptions;
@@ -37,25 +39,30 @@ const b64 = (b: Buffer) => b.toString('base64');
 
 /** The Audit service: only agencies with the auditor role may read the log or ask for proofs. */
 export function auditHandlers(deps: AuditDeps) {
-  const auditor = async (metadata: Metadata, action: string) => {
+  /** Authenticates an auditor, then hands out the index, or says where queries are served. */
+  const auditor = async (metadata: Metadata, action: string): Promise<AuditIndex> => {
     const policy = deps.policy();
     const { agency } = await authenticate(metadata, policy, deps.replay, deps.auth);
     requireRole(policy, agency, ['auditor'], action);
+    if (!deps.index) {
+      throw new HubError('ERR_AUDIT_NOT_SERVED', `node ${deps.nodeId} serves exchanges only (auditQueries is off): ask an audit node`);
+    }
+    return deps.index;
   };
   const size = (value: string | number, field: string) => {
     const n = Number(value);
     if (!Number.isSafeInteger(n) || n < 0) throw bad(`${field} must be a whole number`);
     return n;
   };
-  const latest = () => {
-    const checkpoint = deps.index.latestCheckpoint();
+  const latest = (index: AuditIndex) => {
+    const checkpoint = index.latestCheckpoint();
     if (!checkpoint) throw new HubError('ERR_NOT_FOUND', 'no checkpoint has been published yet');
     return checkpoint;
   };
 
   return {
     Query: async (metadata: Metadata, request: QueryRequest) => {
-      await auditor(metadata, 'Audit.Query');
+      const index = await auditor(metadata, 'Audit.Query');
       const filter: AuditFilter = {
         agency: request.agency,
         recordType: request.recordType,
@@ -69,7 +76,7 @@ export function auditHandlers(deps: AuditDeps) {
       };
       const pageSize = request.pageSize === 0 ? 100 : Math.min(size(request.pageSize, 'page_size'), 1000);
       const after = request.pageToken ? size(Buffer.from(request.pageToken, 'base64url').toString(), 'page_token') : -1;
-      const rows = deps.index.query(filter, after, pageSize + 1);
+      const rows = index.query(filter, after, pageSize + 1);
       const page = rows.slice(0, pageSize);
       return {
         entries: page.map((r) => ({ index: String(r.index), entryJson: r.json, leafHash: b64(r.leaf) })),
@@ -78,28 +85,28 @@ export function auditHandlers(deps: AuditDeps) {
     },
 
     GetCheckpoint: async (metadata: Metadata) => {
-      await auditor(metadata, 'Audit.GetCheckpoint');
-      const c = latest();
+      const index = await auditor(metadata, 'Audit.GetCheckpoint');
+      const c = latest(index);
       return { note: c.note, size: String(c.size), rootHash: b64(c.root) };
     },
 
     ProveInclusion: async (metadata: Metadata, request: { index: string; treeSize: string }) => {
-      await auditor(metadata, 'Audit.ProveInclusion');
+      const log = await auditor(metadata, 'Audit.ProveInclusion');
       const index = size(request.index, 'index');
-      const treeSize = Number(request.treeSize) > 0 ? size(request.treeSize, 'tree_size') : latest().size;
+      const treeSize = Number(request.treeSize) > 0 ? size(request.treeSize, 'tree_size') : latest(log).size;
       if (index >= treeSize) throw bad(`index ${index} is not in a tree of ${treeSize} entries`);
-      if (treeSize > deps.index.nextIndex()) throw new HubError('ERR_NOT_FOUND', `this node has indexed ${deps.index.nextIndex()} entries, fewer than ${treeSize}`);
-      const leaves = deps.index.leaves(treeSize);
+      if (treeSize > log.nextIndex()) throw new HubError('ERR_NOT_FOUND', `this node has indexed ${log.nextIndex()} entries, fewer than ${treeSize}`);
+      const leaves = log.leaves(treeSize);
       return { index: String(index), treeSize: String(treeSize), leafHash: b64(leaves[index]!), hashes: inclusionProof(leaves, index, treeSize).map(b64) };
     },
 
     ProveConsistency: async (metadata: Metadata, request: { first: string; second: string }) => {
-      await auditor(metadata, 'Audit.ProveConsistency');
+      const index = await auditor(metadata, 'Audit.ProveConsistency');
       const first = size(request.first, 'first');
       const second = size(request.second, 'second');
       if (first > second) throw bad('first must not be larger than second');
-      if (second > deps.index.nextIndex()) throw new HubError('ERR_NOT_FOUND', `this node has indexed ${deps.index.nextIndex()} entries, fewer than ${second}`);
-      return { first: String(first), second: String(second), hashes: consistencyProof(deps.index.leaves(second), first, second).map(b64) };
+      if (second > index.nextIndex()) throw new HubError('ERR_NOT_FOUND', `this node has indexed ${index.nextIndex()} entries, fewer than ${second}`);
+      return { first: String(first), second: String(second), hashes: consistencyProof(index.leaves(second), first, second).map(b64) };
     },
   };
 }
