@@ -44,11 +44,11 @@ export async function startBenchHub(): Promise<BenchHub> {
   };
 }
 
-export function percentiles(samples: number[]): { p50: number; p90: number; p99: number; max: number; mean: number } {
+export function percentiles(samples: number[]): { p50: number; p90: number; p95: number; p99: number; max: number; mean: number } {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
   const round = (n: number) => Math.round(n * 1000) / 1000;
-  return { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(sorted.at(-1)!), mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
+  return { p50: round(at(0.5)), p90: round(at(0.9)), p95: round(at(0.95)), p99: round(at(0.99)), max: round(sorted.at(-1)!), mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
 }
 
 export function machine() {

@@ -94,6 +94,7 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, pseudonyms, 
   const { producer, disconnect } = await connectProducer(kafka);
   opened.add(disconnect);
   const audit = new AuditWriter(producer, topics.audit(), config.nodeId);
+  if (!config.auditSequencer) nodeLog.info('audit sequencer off on this node: checkpoints are signed by a node with auditSequencer on');
   if (config.auditSequencer) {
     const sequencer = new Sequencer({
       kafka,
@@ -114,7 +115,8 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, pseudonyms, 
     const index = new AuditIndex(config.auditIndexFile);
     auditIndex = index;
     opened.add(() => index.close());
-    const indexer = new AuditIndexer(kafka, index, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, nodeLog);
+    // A checkpoint is due every checkpointIntervalMs while entries arrive; twenty missed means no sequencer is at work.
+    const indexer = new AuditIndexer(kafka, index, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, nodeLog, 20 * config.checkpointIntervalMs);
     opened.add(() => indexer.stop());
     await indexer.start();
   }

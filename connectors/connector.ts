@@ -13,9 +13,7 @@ import { createBackend } from './backends/create-backend.ts';
 import type { Backend } from './backends/backend.types.ts';
 import { loadConnectorConfig, type ConnectorConfig } from './config.ts';
 import { handleRequest, type HandlerDeps } from './handle-request.ts';
-
-/** How often answered requests' offsets are committed (see consume()). */
-const OFFSET_COMMIT_INTERVAL_MS = 1_000;
+import { LONG_POLL_MS } from '../lib/kafka/long-poll.ts';
 
 export interface RunningConnector {
   config: Readonly<ConnectorConfig>;
@@ -106,14 +104,9 @@ export async function startConnector(
     groupId: `${config.topicPrefix}connector.${config.agencyId}`,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
-    maxWaitTimeInMs: 100,
+    maxWaitTimeInMs: LONG_POLL_MS,
   });
-  /** The next offset to read per partition, once everything before it is answered: committed on a clean stop. */
-  const answered = new Map<number, string>();
   const stop = async () => {
-    const offsets = [...answered].map(([partition, offset]) => ({ topic: requestTopic, partition, offset }));
-    // A clean stop hands over exactly where it left off; a crash re-reads at most a commit interval.
-    if (offsets.length > 0) await consumer.commitOffsets(offsets).catch(() => {});
     await consumer.disconnect();
     await disconnect();
     replay.close();
@@ -141,12 +134,10 @@ export async function startConnector(
     await consumer.run({
       // Each partition's batches are independent: process them side by side.
       partitionsConsumedConcurrently: config.topicPartitions,
-      // kafkajs's auto-commit sends an OffsetCommit after every fetch, which
-      // under load cost the broker more than the requests themselves. Commit at
-      // most once a second instead: after a crash, at most the last second of
-      // answered requests is read again (the node drops replies it no longer awaits).
-      autoCommit: false,
-      autoCommitInterval: OFFSET_COMMIT_INTERVAL_MS,
+      // kafkajs's auto-commit: resolved offsets are committed after every batch
+      // and on a rebalance, so a clean stop or a handover re-reads nothing. (Less
+      // frequent commits saved the broker little and re-read answered requests
+      // after every rebalance.)
       eachBatchAutoResolve: false,
       eachBatch: async (payload: EachBatchPayload) => {
         const { batch } = payload;
@@ -166,10 +157,7 @@ export async function startConnector(
           const failed = results.find((r) => r.status === 'rejected');
           if (failed) throw failed.reason;
           const last = slice.at(-1);
-          if (last) {
-            payload.resolveOffset(last.offset);
-            answered.set(batch.partition, String(Number(last.offset) + 1));
-          }
+          if (last) payload.resolveOffset(last.offset);
           await payload.commitOffsetsIfNecessary();
           await payload.heartbeat();
         }

@@ -3,6 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { connectProducer } from '../../lib/kafka/producer.ts';
 import { ensureTopics, topicSpecs } from '../../lib/kafka/topics.ts';
 import { startChild } from './processes.ts';
+import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
 
 /**
  * Baseline (a): plain kafkajs request-reply with the hub's durability settings
@@ -21,7 +22,7 @@ export async function startRequestReply(kafka: Kafka, brokers: string[], prefix:
 
   const pending = new Map<string, () => void>();
   const requester = await connectProducer(kafka);
-  const replyConsumer = kafka.consumer({ groupId: `${prefix}baseline.requester`, maxWaitTimeInMs: 100 });
+  const replyConsumer = kafka.consumer({ groupId: `${prefix}baseline.requester`, maxWaitTimeInMs: LONG_POLL_MS });
   await replyConsumer.connect();
   await replyConsumer.subscribe({ topic: replies, fromBeginning: true });
   const joined = new Promise<void>((resolve) => replyConsumer.on(replyConsumer.events.GROUP_JOIN, () => resolve()));

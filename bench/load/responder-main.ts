@@ -2,25 +2,23 @@
 import { createKafka } from '../../lib/kafka/client.ts';
 import { connectProducer } from '../../lib/kafka/producer.ts';
 import { createLogger } from '../../lib/log.ts';
+import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
 
 const [brokers, requests, replies, group, partitions] = process.argv.slice(2) as [string, string, string, string, string];
 const kafka = createKafka(brokers.split(','), 'baseline-responder', createLogger('responder', 'warn'));
 const { producer, disconnect } = await connectProducer(kafka);
-const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 100 });
+const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: LONG_POLL_MS });
 await consumer.connect();
 await consumer.subscribe({ topic: requests, fromBeginning: true });
 const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
 await consumer.run({
   partitionsConsumedConcurrently: Number(partitions),
-  // The connector's commit policy: at most once a second.
-  autoCommit: false,
-  autoCommitInterval: 1_000,
+  // The connector's commit policy: kafkajs's auto-commit after every batch.
   eachBatch: async (payload) => {
     const { batch } = payload;
     await Promise.all(batch.messages.map((m) => producer.send(replies, { key: m.key, value: m.value, headers: m.headers })));
     const last = batch.messages.at(-1);
     if (last) payload.resolveOffset(last.offset);
-    await payload.commitOffsetsIfNecessary();
     await payload.heartbeat();
   },
 });

@@ -8,7 +8,12 @@ export interface LoadResult {
   latenciesMs: number[];
 }
 
-export async function runLoad(call: (i: number) => Promise<unknown>, concurrency: number, durationMs: number, onTick?: (done: number, elapsedMs: number) => void): Promise<LoadResult> {
+export async function runLoad(
+  call: (i: number) => Promise<unknown>,
+  concurrency: number,
+  durationMs: number,
+  onTick?: (done: number, elapsedMs: number) => void,
+): Promise<LoadResult> {
   const started = performance.now();
   const end = started + durationMs;
   const latencies: number[] = [];
@@ -40,5 +45,40 @@ export async function runLoad(call: (i: number) => Promise<unknown>, concurrency
   );
   clearInterval(ticker);
   const seconds = (performance.now() - started) / 1000;
-  return { completed, errors, errorCodes, seconds, perSecond: Array.from(perSecond, (v) => v ?? 0), latenciesMs: latencies };
+  return {
+    completed,
+    errors,
+    errorCodes,
+    seconds,
+    perSecond: Array.from(perSecond, (v) => v ?? 0),
+    latenciesMs: latencies,
+  };
+}
+
+/** Calls `call` at a fixed rate (open loop: callers do not wait for each other) for `durationMs`; returns latencies and errors. */
+export async function runOpenLoop(
+  call: (i: number) => Promise<unknown>,
+  perSecond: number,
+  durationMs: number,
+): Promise<{ completed: number; latenciesMs: number[]; errors: number }> {
+  const latenciesMs: number[] = [];
+  let errors = 0;
+  const inFlight: Promise<void>[] = [];
+  const started = performance.now();
+  let sent = 0;
+  while (performance.now() - started < durationMs) {
+    const due = Math.floor(((performance.now() - started) / 1000) * perSecond);
+    for (; sent < due; sent++) {
+      const t0 = performance.now();
+      inFlight.push(
+        call(sent).then(
+          () => void latenciesMs.push(performance.now() - t0),
+          () => void errors++,
+        ),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await Promise.all(inFlight);
+  return { completed: latenciesMs.length, latenciesMs, errors };
 }

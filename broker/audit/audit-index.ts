@@ -117,7 +117,10 @@ export class AuditIndex {
   }
 
   close(): void {
-    if (!this.insert.isFinalized) this.insert.finalize();
-    if (this.db.isOpen) this.db.close();
+    try {
+      if (!this.insert.isFinalized) this.insert.finalize();
+    } finally {
+      if (this.db.isOpen) this.db.close();
+    }
   }
 }

@@ -17,11 +17,22 @@ import type { CheckpointMessage } from './checkpoint-message.ts';
 export class AuditIndexer {
   private consumer: Consumer | undefined;
 
+  private watchdog: NodeJS.Timeout | undefined;
+  /** Since when the newest indexed entries have had no signed checkpoint (undefined: all covered). */
+  private unsignedSince: number | undefined;
+  private warned = false;
+
+  /**
+   * `overdueMs`: how long entries may go without a checkpoint before the node
+   * warns that no sequencer seems to be running (every node may have
+   * auditSequencer off, or the sequencer may be stuck).
+   */
   constructor(
     private readonly kafka: Kafka,
     private readonly index: AuditIndex,
     private readonly topics: { audit: string; checkpoints: string },
     private readonly log: Logger,
+    private readonly overdueMs = 10_000,
   ) {}
 
   async start(): Promise<void> {
@@ -31,10 +42,33 @@ export class AuditIndexer {
     await consumer.subscribe({ topics: [this.topics.audit, this.topics.checkpoints], fromBeginning: true });
     await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
     consumer.seek({ topic: this.topics.audit, partition: 0, offset: String(this.index.nextIndex()) });
+    this.watchdog = setInterval(() => this.checkSigned(), Math.max(50, this.overdueMs / 2));
+    this.watchdog.unref();
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.watchdog);
     await this.consumer?.disconnect();
+  }
+
+  /** Warns once per episode when indexed entries stay outside every signed checkpoint for too long. */
+  private checkSigned(now = Date.now()): void {
+    const indexed = this.index.nextIndex();
+    const signed = this.index.latestCheckpoint()?.size ?? 0;
+    if (indexed <= signed) {
+      if (this.warned) this.log.info({ signed }, 'audit checkpoints are being signed again');
+      this.unsignedSince = undefined;
+      this.warned = false;
+      return;
+    }
+    this.unsignedSince ??= now;
+    if (!this.warned && now - this.unsignedSince >= this.overdueMs) {
+      this.warned = true;
+      this.log.warn(
+        { indexed, signed, overdueMs: this.overdueMs },
+        'audit entries have had no signed checkpoint for too long: is a node with auditSequencer on running?',
+      );
+    }
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {

@@ -6,6 +6,7 @@ import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
 import type { Logger } from '../../lib/log.ts';
 import { validateConsentEvent, type ConsentEvent } from './consent-events.ts';
 import { ConsentView } from './consent-view.ts';
+import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
 
 export interface ConsentLogOptions {
   kafka: Kafka;
@@ -54,7 +55,7 @@ export class ConsentLog {
         await new Promise((r) => setTimeout(r, 100 * attempt));
       }
     }
-    const consumer = kafka.consumer({ groupId: `consent-view.${randomUUID()}`, maxWaitTimeInMs: 50, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    const consumer = kafka.consumer({ groupId: `consent-view.${randomUUID()}`, maxWaitTimeInMs: LONG_POLL_MS, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });

@@ -8,6 +8,7 @@ import type { Logger } from '../../lib/log.ts';
 import { withTimeout } from '../../lib/closer.ts';
 import type { ErrorCode } from '../../lib/errors/error-codes.ts';
 import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
+import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
 
 export const EXCHANGE_ID_HEADER = 'xhub-exchange-id';
 
@@ -66,7 +67,7 @@ export class ReplyRouter {
     await admin.connect();
     await admin.resetOffsets({ groupId, topic: replyTopic, earliest: false }).catch(() => {});
     await admin.disconnect();
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 });
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: LONG_POLL_MS });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: replyTopic, fromBeginning: true });

@@ -4,10 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../broker/node.ts';
 import { AuditClient } from '../../lib/audit-client.ts';
 import { ExchangeClient } from '../../lib/exchange-client.ts';
+import { createKafka } from '../../lib/kafka/client.ts';
+import { createLogger } from '../../lib/log.ts';
 import { expectFailure } from '../helpers/grpc-error.ts';
 import { HubFixture, SOMSRI } from '../helpers/hub-fixture.ts';
 
-type Page = { entries: { entryJson: string }[] };
+type Page = { entries: { index: string; entryJson: string }[] };
+type Entry = { index: number; exchangeId: string; kind: string; nodeId: string };
+const PERSON = 'dopa.civil-registration.person';
 
 /**
  * A node that only serves exchanges (no query index, no sequencer) beside an
@@ -30,17 +34,13 @@ describe('an exchange-only node beside an audit node', () => {
     await hub?.stop();
   });
 
-  const on = async <T>(node: RunningNode, make: (address: string, audience: string) => T) =>
-    make(`127.0.0.1:${node.port}`, node.config.nodeId);
+  const address = (node: RunningNode) => `127.0.0.1:${node.port}`;
 
-  it('audits its exchanges on the shared log, where the audit node finds and checkpoints them', async () => {
-    const fpo = await on(
-      serving,
-      async (address, audience) => new ExchangeClient(address, 'FPO', await hub.key('FPO'), audience),
-    );
+  it('audits its exchanges on the shared log, where the audit node finds them under a signed checkpoint', async () => {
+    const fpo = new ExchangeClient(address(serving), 'FPO', await hub.key('FPO'), serving.config.nodeId);
     const { exchangeId } = await fpo.requestRecord({
       subject: SOMSRI,
-      recordType: 'dopa.civil-registration.person',
+      recordType: PERSON,
       purpose: 'WELFARE_ELIGIBILITY',
       clientRequestId: randomUUID(),
     });
@@ -48,32 +48,37 @@ describe('an exchange-only node beside an audit node', () => {
 
     const pdpc = await hub.auditClient();
     const deadline = Date.now() + 15_000;
-    let kinds: string[] = [];
+    let mine: Entry[] = [];
     let checkpointSize = 0;
+    const deliveredIndex = () => mine.find((e) => e.kind === 'delivered')?.index ?? Infinity;
     while (Date.now() < deadline) {
       const page = await pdpc.call<Page>('Query', { subject: SOMSRI });
-      const entries = page.entries.map(
-        (e) => JSON.parse(e.entryJson) as { exchangeId: string; kind: string; nodeId: string },
-      );
-      kinds = entries
-        .filter((e) => e.exchangeId === exchangeId && e.nodeId === 'node-serve')
-        .map((e) => e.kind);
+      const entries = page.entries.map((e) => ({
+        ...(JSON.parse(e.entryJson) as Omit<Entry, 'index'>),
+        index: Number(e.index),
+      }));
+      mine = entries.filter((e) => e.exchangeId === exchangeId && e.nodeId === 'node-serve');
       checkpointSize = Number(
         (await pdpc.call<{ size: string }>('GetCheckpoint', {}).catch(() => ({ size: '0' }))).size,
       );
-      if (kinds.includes('delivered') && checkpointSize >= 3) break;
+      if (checkpointSize > deliveredIndex()) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(kinds).toEqual(['request-received', 'decision', 'delivered']);
-    expect(checkpointSize).toBeGreaterThanOrEqual(3);
+    expect(mine.map((e) => e.kind)).toEqual(['request-received', 'decision', 'delivered']);
+    expect(checkpointSize).toBeGreaterThan(deliveredIndex());
+  });
+
+  it('leaves sequencing to the audit node: the sequencer group has it as its only member', async () => {
+    const admin = createKafka(hub.brokers, 'audit-roles-test', createLogger('test', 'warn')).admin();
+    await admin.connect();
+    const { groups } = await admin.describeGroups([`${hub.topicPrefix}audit-sequencer`]);
+    await admin.disconnect();
+    expect(groups[0]?.members.map((m) => m.clientId)).toEqual([`xhub-node-${auditNode.config.nodeId}`]);
   });
 
   it('answers audit calls with ERR_AUDIT_NOT_SERVED, after the usual auditor check', async () => {
     const client = async (agency: string) =>
-      on(
-        serving,
-        async (address, audience) => new AuditClient(address, agency, await hub.key(agency), audience),
-      );
+      new AuditClient(address(serving), agency, await hub.key(agency), serving.config.nodeId);
     const pdpc = await client('PDPC');
     const message = await expectFailure(
       pdpc.call('Query', { subject: SOMSRI }),
@@ -90,5 +95,37 @@ describe('an exchange-only node beside an audit node', () => {
     );
     pdpc.close();
     fpo.close();
+  });
+});
+
+describe('a log with no sequencer anywhere', () => {
+  let hub: HubFixture;
+
+  beforeAll(async () => {
+    // checkpointIntervalMs 50: the node warns after 20 missed checkpoints, 1 s.
+    hub = await HubFixture.start({
+      connectors: ['DOPA'],
+      node: { auditSequencer: false, checkpointIntervalMs: 50 },
+    });
+  });
+  afterAll(() => hub?.stop());
+
+  it('makes the node warn that its entries go unsigned', async () => {
+    const fpo = await hub.client('FPO');
+    await fpo.requestRecord({
+      subject: SOMSRI,
+      recordType: PERSON,
+      purpose: 'WELFARE_ELIGIBILITY',
+      clientRequestId: randomUUID(),
+    });
+    const warned = () => hub.logs.some((l) => l.includes('no signed checkpoint for too long'));
+    const deadline = Date.now() + 10_000;
+    while (!warned() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(warned()).toBe(true);
+    await expectFailure(
+      (await hub.auditClient()).call('GetCheckpoint', {}),
+      status.NOT_FOUND,
+      'ERR_NOT_FOUND',
+    );
   });
 });
