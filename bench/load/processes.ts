@@ -15,6 +15,11 @@ export interface Child {
  */
 export async function startChild(args: string[], ready: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Child & { output: () => string }> {
   const child = spawn(process.execPath, [...nodeArgs(), '--import', 'tsx', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A bench that crashes or exits early must not leave hub processes running
+  // (they would load the machine and skew every later measurement).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
   child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
