@@ -21,10 +21,20 @@ export async function startChild(args: string[], ready: string, env: Record<stri
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));
   let output = '';
-  child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
-  child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+  /** The first 20 KB, kept whole: start-up lines (ports) stay readable after a flood of later lines. */
+  let head = '';
+  let isReady = false;
+  // Check each chunk as it comes: a burst of log lines right after `ready` must
+  // not push it out of the kept tail before the loop below looks.
+  const take = (d: Buffer) => {
+    if (head.length < 20_000) head += d.toString().slice(0, 20_000 - head.length);
+    output = (output + d.toString()).slice(-20_000);
+    isReady ||= output.includes(ready);
+  };
+  child.stdout.on('data', take);
+  child.stderr.on('data', take);
   const deadline = Date.now() + timeoutMs;
-  while (!output.includes(ready)) {
+  while (!isReady) {
     if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited: ${output.slice(-2000)}`);
     if (Date.now() > deadline) throw new Error(`${args.join(' ')} not ready in ${timeoutMs} ms: ${output.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -32,7 +42,7 @@ export async function startChild(args: string[], ready: string, env: Record<stri
   return {
     process: child,
     pid: child.pid!,
-    output: () => output,
+    output: () => (output.startsWith(head) ? output : `${head}\n…\n${output}`),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -157,7 +157,8 @@ export class ReplyRouter {
     }
     const p = this.pending.get(exchangeId);
     if (!p) {
-      log.info({ exchangeId }, 'reply for no waiting exchange dropped (late, duplicate or unknown)');
+      // Expected in bursts after a restart (replies to the old process): debug, not info.
+      log.debug({ exchangeId }, 'reply for no waiting exchange dropped (late, duplicate or unknown)');
       return undefined;
     }
     try {
