@@ -1,3 +1,4 @@
+import { KeyObject } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { Closer } from '../lib/closer.ts';
 import { loadSigningKeyFile, type SigningKey } from '../lib/crypto/keys.ts';
@@ -17,6 +18,7 @@ import { AuditWriter } from './audit/audit-writer.ts';
 import { Sequencer } from './audit/sequencer.ts';
 import { AuditIndex } from './audit/audit-index.ts';
 import { AuditIndexer } from './audit/audit-indexer.ts';
+import { noteSigner, verifierOf } from '../lib/merkle/signed-note.ts';
 import { auditHandlers } from './audit/audit-service.ts';
 import { ConsentLog } from './consent/consent-log.ts';
 import { consentHandlers } from './consent/consent-service.ts';
@@ -116,7 +118,8 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, pseudonyms, 
     auditIndex = index;
     opened.add(() => index.close());
     // A checkpoint is due every checkpointIntervalMs while entries arrive; twenty missed means no sequencer is at work.
-    const indexer = new AuditIndexer(kafka, index, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, nodeLog, 20 * config.checkpointIntervalMs);
+    const verifier = verifierOf(noteSigner(config.auditOrigin, KeyObject.from(hubKey.key)));
+    const indexer = new AuditIndexer(kafka, index, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, { verifier, origin: config.auditOrigin }, nodeLog, 20 * config.checkpointIntervalMs);
     opened.add(() => indexer.stop());
     await indexer.start();
   }

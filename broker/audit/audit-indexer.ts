@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../lib/log.ts';
-import { parseCheckpoint } from '../../lib/merkle/checkpoint.ts';
-import { noteText } from '../../lib/merkle/signed-note.ts';
+import type { NoteVerifier } from '../../lib/merkle/signed-note.ts';
 import { AUDIT_FETCH } from './audit-fetch.ts';
 import { parseAuditEntry } from './audit-schema.ts';
 import type { AuditIndex } from './audit-index.ts';
-import type { CheckpointMessage } from './checkpoint-message.ts';
+import { readCheckpointMessage } from './checkpoint-message.ts';
 
 /**
  * Keeps the query index up to date with the audit and checkpoint topics,
@@ -31,6 +30,8 @@ export class AuditIndexer {
     private readonly kafka: Kafka,
     private readonly index: AuditIndex,
     private readonly topics: { audit: string; checkpoints: string },
+    /** Whose signature a checkpoint needs, under which log name. */
+    private readonly checkpoints: { verifier: NoteVerifier; origin: string },
     private readonly log: Logger,
     private readonly overdueMs = 10_000,
   ) {}
@@ -93,11 +94,11 @@ export class AuditIndexer {
 
   private addCheckpoint(value: Buffer | null): void {
     try {
-      const message = JSON.parse(value?.toString() ?? '') as CheckpointMessage;
-      const checkpoint = parseCheckpoint(noteText(message.note));
+      const { message, checkpoint } = readCheckpointMessage(value ?? '', this.checkpoints.verifier, this.checkpoints.origin);
       this.index.addCheckpoint(checkpoint.size, message.note, checkpoint.root);
-    } catch {
-      this.log.warn('malformed checkpoint message skipped by the query index');
+    } catch (error) {
+      // Only hub-signed checkpoints are served to auditors.
+      this.log.warn({ reason: (error as Error).message }, 'checkpoint message skipped by the query index');
     }
   }
 }

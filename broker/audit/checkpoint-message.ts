@@ -1,6 +1,7 @@
 import type { JWK } from 'jose';
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { keyId, type NoteVerifier } from '../../lib/merkle/signed-note.ts';
+import { parseCheckpoint, type Checkpoint } from '../../lib/merkle/checkpoint.ts';
+import { keyId, openNote, type NoteVerifier } from '../../lib/merkle/signed-note.ts';
 
 /**
  * What the sequencer publishes on the checkpoints topic: a C2SP checkpoint as
@@ -24,4 +25,34 @@ export function checkpointVerifier(origin: string, hubJwk: JWK): NoteVerifier {
   if (hubJwk.kty !== 'OKP' || hubJwk.crv !== 'Ed25519' || typeof hubJwk.x !== 'string') throw new Error('the hub key is not an Ed25519 JWK');
   const publicKey: KeyObject = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: hubJwk.x }, format: 'jwk' });
   return { name: origin, keyId: keyId(origin, Buffer.from(hubJwk.x, 'base64url')), publicKey };
+}
+
+/**
+ * Reads a message from the checkpoints topic and checks it: its shape, the
+ * hub's signature on the note, the checkpoint body and its origin. The topic is
+ * writable by more than the sequencer, so nothing on it is believed unsigned.
+ * Throws with the reason when the message is not a valid, hub-signed checkpoint.
+ */
+export function readCheckpointMessage(raw: Buffer | string, verifier: NoteVerifier, origin: string): { message: CheckpointMessage; checkpoint: Checkpoint } {
+  let message: CheckpointMessage;
+  try {
+    message = JSON.parse(raw.toString()) as CheckpointMessage;
+    if (message.v !== 1 || typeof message.note !== 'string' || !Number.isInteger(message.from) || !Array.isArray(message.leaves)) throw new Error();
+  } catch (cause) {
+    throw new Error('not a checkpoint message', { cause });
+  }
+  let text: string;
+  try {
+    text = openNote(message.note, verifier);
+  } catch (cause) {
+    throw new Error(`signature rejected (${(cause as Error).message}): not signed by the hub's audit key`, { cause });
+  }
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = parseCheckpoint(text);
+  } catch (cause) {
+    throw new Error('malformed checkpoint body', { cause });
+  }
+  if (checkpoint.origin !== origin) throw new Error(`origin is "${checkpoint.origin}", expected "${origin}"`);
+  return { message, checkpoint };
 }

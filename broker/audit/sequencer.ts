@@ -4,12 +4,12 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { SigningKey } from '../../lib/crypto/keys.ts';
 import type { BatchingProducer } from '../../lib/kafka/batching-producer.ts';
 import type { Logger } from '../../lib/log.ts';
-import { formatCheckpoint, parseCheckpoint } from '../../lib/merkle/checkpoint.ts';
+import { formatCheckpoint } from '../../lib/merkle/checkpoint.ts';
 import { CompactRange } from '../../lib/merkle/compact-range.ts';
 import { leafHash } from '../../lib/merkle/hash.ts';
-import { noteSigner, noteText, signNote, type NoteSigner } from '../../lib/merkle/signed-note.ts';
+import { noteSigner, signNote, verifierOf, type NoteSigner } from '../../lib/merkle/signed-note.ts';
 import { AUDIT_FETCH } from './audit-fetch.ts';
-import type { CheckpointMessage } from './checkpoint-message.ts';
+import { readCheckpointMessage, type CheckpointMessage } from './checkpoint-message.ts';
 import { readTopic } from './read-topic.ts';
 
 /** 8,192 leaf hashes are about 360 KB of base64: a checkpoint message stays far below 1 MB. */
@@ -80,13 +80,14 @@ export class Sequencer {
     if (!mine) return;
     const generation = this.generation;
     let last = 0;
+    const verifier = verifierOf(this.signer);
     await readTopic(this.options.kafka, this.options.checkpointTopic, (value, offset) => {
       try {
-        const message = JSON.parse(value.toString()) as CheckpointMessage;
-        last = Math.max(last, parseCheckpoint(noteText(message.note)).size);
-      } catch {
-        // Not ours to fix: `xhub audit verify` reports it. Keep sequencing.
-        this.options.log.warn({ offset }, 'malformed message on the checkpoint topic skipped');
+        last = Math.max(last, readCheckpointMessage(value, verifier, this.options.origin).checkpoint.size);
+      } catch (error) {
+        // Not ours to fix: `xhub audit verify` reports it. A message the hub did not
+        // sign must not move the tree size on, or sequencing would stall. Keep sequencing.
+        this.options.log.warn({ offset, reason: (error as Error).message }, 'message on the checkpoint topic skipped');
       }
     });
     if (generation !== this.generation) return;

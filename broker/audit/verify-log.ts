@@ -1,10 +1,9 @@
 import { CompactRange } from '../../lib/merkle/compact-range.ts';
-import { parseCheckpoint } from '../../lib/merkle/checkpoint.ts';
 import { leafHash } from '../../lib/merkle/hash.ts';
-import { openNote, type NoteVerifier } from '../../lib/merkle/signed-note.ts';
+import type { NoteVerifier } from '../../lib/merkle/signed-note.ts';
 import { rootHash } from '../../lib/merkle/tree.ts';
 import { parseAuditEntry } from './audit-schema.ts';
-import type { CheckpointMessage } from './checkpoint-message.ts';
+import { readCheckpointMessage } from './checkpoint-message.ts';
 
 export interface VerifyFailure {
   /** Index of the first audit entry that fails, where the failure is an entry's. */
@@ -63,26 +62,13 @@ export function verifyLog(entries: readonly Buffer[], checkpoints: readonly Buff
 
 function checkCheckpoint(k: number, raw: Buffer, signed: Buffer[], range: CompactRange, verifier: NoteVerifier, origin: string): VerifyFailure | undefined {
   const fail = (reason: string): VerifyFailure => ({ checkpointIndex: k, reason: `checkpoint ${k}: ${reason}` });
-  let message: CheckpointMessage;
+  let read: ReturnType<typeof readCheckpointMessage>;
   try {
-    message = JSON.parse(raw.toString()) as CheckpointMessage;
-    if (message.v !== 1 || typeof message.note !== 'string' || !Number.isInteger(message.from) || !Array.isArray(message.leaves)) throw new Error();
-  } catch {
-    return fail('not a checkpoint message');
-  }
-  let text: string;
-  try {
-    text = openNote(message.note, verifier);
+    read = readCheckpointMessage(raw, verifier, origin);
   } catch (error) {
-    return fail(`signature rejected (${(error as Error).message}): not signed by the hub's audit key`);
+    return fail((error as Error).message);
   }
-  let checkpoint;
-  try {
-    checkpoint = parseCheckpoint(text);
-  } catch {
-    return fail('malformed checkpoint body');
-  }
-  if (checkpoint.origin !== origin) return fail(`origin is "${checkpoint.origin}", expected "${origin}"`);
+  const { message, checkpoint } = read;
   const leaves = message.leaves.map((l) => Buffer.from(l, 'base64'));
   if (leaves.some((l) => l.length !== 32) || message.from + leaves.length !== checkpoint.size) return fail('published leaves do not match its tree size');
   if (message.from > signed.length) return fail(`leaves ${signed.length}..${message.from - 1} were never published`);

@@ -31,6 +31,11 @@ export function noteSigner(name: string, privateKey: KeyObject): NoteSigner {
   return { name, keyId: keyId(name, raw), privateKey };
 }
 
+/** The verifier that checks what `signer` signs. */
+export function verifierOf(signer: NoteSigner): NoteVerifier {
+  return { name: signer.name, keyId: signer.keyId, publicKey: createPublicKey(signer.privateKey) };
+}
+
 /** Parses a verifier key `<name>+<hex key id>+<base64(0x01 ‖ public key)>`. */
 export function parseVerifierKey(vkey: string): NoteVerifier {
   // The base64 part may itself contain '+': split off only the first two fields.

@@ -7,6 +7,9 @@ import { isErrorCode } from '../../lib/errors/error-codes.ts';
 import { DLQ_HEADERS } from '../../lib/kafka/dead-letter.ts';
 import { HubFixture, SOMSRI } from '../helpers/hub-fixture.ts';
 import { KafkaTap, produce } from '../helpers/kafka-tap.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import { formatCheckpoint } from '../../lib/merkle/checkpoint.ts';
+import { noteSigner, signNote } from '../../lib/merkle/signed-note.ts';
 
 const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString() ?? '';
 const anyText = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ maxLength: 40, unit: 'grapheme' }), fc.constantFrom('', SOMSRI, 'dopa.civil-registration.person', 'WELFARE_ELIGIBILITY', '../../etc/passwd', '%00', 'x'.repeat(5000)));
@@ -99,6 +102,27 @@ describe('bad input: property-based fuzzing and poison messages', () => {
     const letter = await deadLetters.waitFor((m) => header(m, DLQ_HEADERS.source).startsWith(`${hub.topicPrefix}${topic}/`) && m.headers?.[DLQ_HEADERS.digest] !== undefined && header(m, DLQ_HEADERS.reason) === reason, 10_000);
     expect(header(letter, DLQ_HEADERS.message).length).toBeGreaterThan(0);
     await stillServing();
+  });
+
+  it('a well-formed checkpoint signed by another key is neither served nor followed', async () => {
+    const origin = 'exchange-hub/audit';
+    const forger = noteSigner(origin, generateKeyPairSync('ed25519').privateKey);
+    const note = signNote(formatCheckpoint({ origin, size: 1_000_000_000, root: Buffer.alloc(32) }), forger);
+    const pdpc = await hub.auditClient();
+    const signedSize = async () => Number((await pdpc.call<{ size: string }>('GetCheckpoint', {}).catch(() => ({ size: '0' }))).size);
+    await stillServing();
+    await produce(hub.brokers, `${hub.topicPrefix}audit-checkpoints`, JSON.stringify({ v: 1, note, from: 999_999_999, leaves: [Buffer.alloc(32).toString('base64')] }));
+    const before = await signedSize();
+    await stillServing();
+    const deadline = Date.now() + 10_000;
+    let after = before;
+    while (after <= before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      after = await signedSize();
+    }
+    // The sequencer keeps signing the real log, and the forged size never reaches auditors.
+    expect(after).toBeGreaterThan(before);
+    expect(after).toBeLessThan(1_000_000_000);
   });
 
   it('poison on the checkpoint and audit topics does not stop the sequencer or the index', async () => {
