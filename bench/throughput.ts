@@ -8,7 +8,7 @@
  * Usage: npx tsx bench/throughput.ts [--seconds 10] [--concurrency 16,64,128] [--single-node]
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +18,7 @@ import { ExchangeClient } from '../lib/exchange-client.ts';
 import { acquireKafka } from '../lib/kafka/broker-source.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { createLogger } from '../lib/log.ts';
-import { machine, percentiles } from './bench-hub.ts';
+import { machine, percentiles, writeResult } from './bench-hub.ts';
 import { renderChart } from './load/chart.ts';
 import { startRequestReply } from './load/kafka-request-reply.ts';
 import { processStats, startChild } from './load/processes.ts';
@@ -183,6 +183,7 @@ const echoClient = new EchoClient(`127.0.0.1:${echoPort}`, grpc.credentials.crea
 const echoCall = () => new Promise<void>((resolve, reject) => echoClient.RequestRecord({ subject: '1101700203450' }, (e) => (e ? reject(e) : resolve())));
 const echoRuns: Record<string, ReturnType<typeof summary> & { cpuMicrosPerCall: number }> = {};
 let echoBest: LoadResult | undefined;
+await runLoad(echoCall, 32, 2_000);
 let echoCpu = 0;
 for (const c of levels) {
   const before = baselineCpu([echo.pid], false);
@@ -238,7 +239,7 @@ const result = {
   ratios: { hubToKafkaRequestReply: Math.round((maxRate / rate(kafkaBest!)) * 1000) / 1000, hubToGrpcEcho: Math.round((maxRate / rate(echoBest!)) * 1000) / 1000 },
   targets: { exchangesPerSecond: 2000, p99AtHalfMaxMs: 25, minShareOfKafkaRequestReply: 0.6 },
 };
-console.log(JSON.stringify(result, null, 2));
+await writeResult('throughput', result);
 const fmt = (n: number) => n.toLocaleString('en-US');
 console.error(
   [
@@ -255,8 +256,6 @@ console.error(
   ].join('\n'),
 );
 const out = join(REPO_ROOT, 'bench-results');
-await mkdir(out, { recursive: true });
-await writeFile(join(out, 'throughput.json'), JSON.stringify(result, null, 2));
 const series = [
   ...best!.result.perSecond.map((v, second) => ({ run: `hub C=${best!.c}`, second, perSecond: v })),
   ...kafkaBest!.perSecond.map((v, second) => ({ run: 'kafkajs request-reply', second, perSecond: v })),

@@ -4,11 +4,11 @@ import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAgencyKeyPair } from '../lib/crypto/keys.ts';
+import { POLICY_FILES } from '../policies/policy-schemas.ts';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_POLICIES = join(REPO_ROOT, 'policies', 'demo');
 export const DEMO_DATA = join(REPO_ROOT, 'connectors', 'demo-data');
-const POLICY_FILES = ['hub.json', 'agencies.json', 'record-types.json', 'purposes.json', 'agreements.json'];
 
 export interface DemoLayout {
   policiesDir: string;
@@ -32,7 +32,7 @@ export async function materialiseDemo(stateDir: string, sourceDir = DEMO_POLICIE
   const secretsDir = join(stateDir, 'secrets');
   await mkdir(join(policiesDir, 'keys'), { recursive: true });
   await mkdir(secretsDir, { recursive: true, mode: 0o700 });
-  for (const file of POLICY_FILES) await copyFile(join(sourceDir, file), join(policiesDir, file));
+  for (const name of POLICY_FILES) await copyFile(join(sourceDir, `${name}.json`), join(policiesDir, `${name}.json`));
   const agencies = (JSON.parse(await readFile(join(policiesDir, 'agencies.json'), 'utf8')) as { agencies: { id: string }[] }).agencies.map((a) => a.id);
   for (const owner of ['hub', ...agencies]) {
     const privateFile = join(secretsDir, `${owner}.private.jwk.json`);

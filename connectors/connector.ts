@@ -1,6 +1,6 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { HubError } from '../lib/errors/hub-error.ts';
-import { withTimeout } from '../lib/closer.ts';
+import { Closer, withTimeout } from '../lib/closer.ts';
 import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { sendDeadLetter } from '../lib/kafka/dead-letter.ts';
@@ -14,6 +14,7 @@ import type { Backend } from './backends/backend.types.ts';
 import { loadConnectorConfig, type ConnectorConfig } from './config.ts';
 import { handleRequest, type HandlerDeps } from './handle-request.ts';
 import { LONG_POLL_MS } from '../lib/kafka/long-poll.ts';
+import { EXCHANGE_ID_HEADER } from '../lib/envelope/envelope.types.ts';
 
 export interface RunningConnector {
   config: Readonly<ConnectorConfig>;
@@ -47,25 +48,24 @@ export async function startConnector(
   const topics = topicNames(config.topicPrefix);
   const requestTopic = topics.requests(config.agencyId);
   const kafka = createKafka(config.kafkaBrokers, `xhub-connector-${config.agencyId}`, log);
+  // The backend first: it needs no Kafka, so a bad backend config leaves nothing open.
+  const backend = options.backend ?? (await createBackend(config.backend));
   const admin = kafka.admin();
   await admin.connect();
-  const layout = { partitions: config.topicPartitions, replicationFactor: config.replicationFactor };
-  await ensureTopics(admin, [
-    ...topicSpecs([requestTopic], 'requests', layout),
-    ...topicSpecs([topics.deadLetter()], 'dead-letter', layout),
-  ]);
-  await admin.disconnect();
+  try {
+    const layout = { partitions: config.topicPartitions, replicationFactor: config.replicationFactor };
+    await ensureTopics(admin, [...topicSpecs([requestTopic], 'requests', layout), ...topicSpecs([topics.deadLetter()], 'dead-letter', layout)]);
+  } finally {
+    await admin.disconnect();
+  }
 
+  // What is opened from here is closed in reverse on stop, and when start-up fails half-way.
+  const opened = new Closer();
   const { producer, disconnect } = await connectProducer(kafka);
+  opened.add(disconnect);
   const replay = new ReplayGuard();
-  const deps: HandlerDeps = {
-    agencyId: config.agencyId,
-    key,
-    policy,
-    backend: options.backend ?? (await createBackend(config.backend)),
-    replay,
-    replyTopicPrefix: `${config.topicPrefix}replies.`,
-  };
+  opened.add(() => replay.close());
+  const deps: HandlerDeps = { agencyId: config.agencyId, key, policy, backend, replay, replyTopicPrefix: topics.replies('') };
 
   const processOne = async (message: KafkaMessage, partition: number): Promise<void> => {
     const handled = await handleRequest(deps, message.value?.toString() ?? '');
@@ -74,7 +74,7 @@ export async function startConnector(
         await producer.send(handled.topic, {
           key: message.key,
           value: handled.jws,
-          headers: { 'xhub-exchange-id': handled.exchangeId },
+          headers: { [EXCHANGE_ID_HEADER]: handled.exchangeId },
         });
       } catch (error) {
         replay.forget(handled.exchangeId);
@@ -106,16 +106,15 @@ export async function startConnector(
     heartbeatInterval: 1_000,
     maxWaitTimeInMs: LONG_POLL_MS,
   });
+  opened.add(() => consumer.disconnect());
   const stop = async () => {
-    await consumer.disconnect();
-    await disconnect();
-    replay.close();
+    for (const error of await opened.closeAll()) log.warn({ err: error }, 'connector stop step failed');
   };
   try {
     await consume();
   } catch (error) {
     // A half-started connector leaves no connection behind.
-    await stop().catch(() => {});
+    await opened.closeAll();
     throw error;
   }
   log.info({ topic: requestTopic }, 'connector consuming');

@@ -25,26 +25,30 @@ export function loadPackageDefinition(files: string[]): protoLoader.PackageDefin
 
 type ServiceCtor = grpc.ServiceClientConstructor;
 
+interface Service {
+  definition: protoLoader.PackageDefinition;
+  Client: ServiceCtor;
+}
+const services = new Map<string, Service>();
+
+/** A service's definition and client constructor from its proto file, parsed once per process. */
+function service(file: string, path: string[]): Service {
+  let found = services.get(file);
+  if (!found) {
+    const definition = loadPackageDefinition([file]);
+    const Client = path.reduce<unknown>((node, name) => (node as Record<string, unknown>)[name], grpc.loadPackageDefinition(definition)) as ServiceCtor;
+    found = { definition, Client };
+    services.set(file, found);
+  }
+  return found;
+}
+
 /** The Exchange service definition and client constructor, from the proto file. */
-export function exchangeService(): { definition: protoLoader.PackageDefinition; Client: ServiceCtor } {
-  const definition = loadPackageDefinition([EXCHANGE_PROTO]);
-  const root = grpc.loadPackageDefinition(definition) as unknown as { xhub: { exchange: { v1: { Exchange: ServiceCtor } } } };
-  return { definition, Client: root.xhub.exchange.v1.Exchange };
-}
-
+export const exchangeService = (): Service => service(EXCHANGE_PROTO, ['xhub', 'exchange', 'v1', 'Exchange']);
 /** The Consent service definition and client constructor. */
-export function consentService(): { definition: protoLoader.PackageDefinition; Client: ServiceCtor } {
-  const definition = loadPackageDefinition([CONSENT_PROTO]);
-  const root = grpc.loadPackageDefinition(definition) as unknown as { xhub: { consent: { v1: { Consent: ServiceCtor } } } };
-  return { definition, Client: root.xhub.consent.v1.Consent };
-}
-
+export const consentService = (): Service => service(CONSENT_PROTO, ['xhub', 'consent', 'v1', 'Consent']);
 /** The Audit service definition and client constructor. */
-export function auditService(): { definition: protoLoader.PackageDefinition; Client: ServiceCtor } {
-  const definition = loadPackageDefinition([AUDIT_PROTO]);
-  const root = grpc.loadPackageDefinition(definition) as unknown as { xhub: { audit: { v1: { Audit: ServiceCtor } } } };
-  return { definition, Client: root.xhub.audit.v1.Audit };
-}
+export const auditService = (): Service => service(AUDIT_PROTO, ['xhub', 'audit', 'v1', 'Audit']);
 
 export interface RequestRecordRequest {
   subject: string;

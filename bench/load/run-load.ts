@@ -69,7 +69,9 @@ export async function runOpenLoop(
   while (performance.now() - started < durationMs) {
     const due = Math.floor(((performance.now() - started) / 1000) * perSecond);
     for (; sent < due; sent++) {
-      const t0 = performance.now();
+      // From when the call was due, not when the timer let it go: a late timer
+      // must count against latency (no coordinated omission).
+      const t0 = started + (sent * 1000) / perSecond;
       inFlight.push(
         call(sent).then(
           () => void latenciesMs.push(performance.now() - t0),

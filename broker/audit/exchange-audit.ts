@@ -1,4 +1,4 @@
-import { canonicalJson, sha256b64url } from '../../lib/crypto/digest.ts';
+import { sha256b64url } from '../../lib/crypto/digest.ts';
 import type { Decision } from '../../policies/decide.ts';
 import type { AuditWriter } from './audit-writer.ts';
 
@@ -27,14 +27,14 @@ export class ExchangeAudit {
   }
 
   /** Resolves once every entry of the exchange, the delivery last, is durable. */
-  async delivered(d: { provider: string; fields: string[]; record: unknown; responseJws: string; providerKeyId: string }): Promise<void> {
+  async delivered(d: { provider: string; fields: string[]; recordJson: string; responseJws: string; providerKeyId: string }): Promise<void> {
     this.pending.push(
       this.writer.append({
         kind: 'delivered',
         ...this.common,
         provider: d.provider,
         fields: d.fields,
-        payloadDigest: sha256b64url(canonicalJson(d.record)),
+        payloadDigest: sha256b64url(d.recordJson),
         signatureDigest: sha256b64url(d.responseJws),
         providerKeyId: d.providerKeyId,
       }),

@@ -4,6 +4,7 @@ import { SIGNING_ALG } from '../../lib/crypto/keys.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import type { ReplayGuard } from '../../lib/replay-guard.ts';
 import type { Policy } from '../../policies/policy.types.ts';
+import { clip } from '../../lib/input.ts';
 
 export interface Caller {
   agency: string;
@@ -36,9 +37,9 @@ export async function authenticate(metadata: Metadata, policy: Policy, replay: R
   } catch (cause) {
     throw new HubError('ERR_AUTH_MALFORMED', `malformed token: ${(cause as Error).message}`, { cause });
   }
-  if (!policy.agencies.has(issuer)) throw new HubError('ERR_AUTH_UNKNOWN_AGENCY', `unknown agency "${issuer.slice(0, 64)}"`);
+  if (!policy.agencies.has(issuer)) throw new HubError('ERR_AUTH_UNKNOWN_AGENCY', `unknown agency "${clip(issuer)}"`);
   const key = policy.keys.find(issuer, kid);
-  if (!key) throw new HubError('ERR_AUTH_UNKNOWN_KEY', `agency ${issuer} has no registered key with kid "${kid.slice(0, 64)}"`);
+  if (!key) throw new HubError('ERR_AUTH_UNKNOWN_KEY', `agency ${issuer} has no registered key with kid "${clip(kid)}"`);
 
   let payload;
   try {
@@ -81,7 +82,8 @@ function mapJoseError(cause: unknown, audience: string): HubError {
   }
   if (cause instanceof joseErrors.JWTClaimValidationFailed) {
     if (cause.claim === 'aud') return new HubError('ERR_AUTH_WRONG_AUDIENCE', `token audience must be "${audience}"`, { cause });
-    if (cause.claim === 'nbf' || cause.claim === 'iat') return new HubError('ERR_AUTH_NOT_YET_VALID', `token ${cause.claim} is in the future`, { cause });
+    // jose raises `iat` only for a non-numeric value (a future iat is checked after verification).
+    if (cause.claim === 'nbf') return new HubError('ERR_AUTH_NOT_YET_VALID', 'token nbf is in the future', { cause });
     return new HubError('ERR_AUTH_MALFORMED', `token claim ${cause.claim}: ${cause.reason}`, { cause });
   }
   return new HubError('ERR_AUTH_MALFORMED', `token rejected: ${(cause as Error).message}`, { cause });

@@ -3,6 +3,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { assertCitizenId } from '../../lib/citizen-id.ts';
 import type { SigningKey } from '../../lib/crypto/keys.ts';
 import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
+import { clip } from '../../lib/input.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { ReplayGuard } from '../../lib/replay-guard.ts';
@@ -47,7 +48,7 @@ export function consentHandlers(deps: ConsentDeps) {
   };
   const find = (consentId: string) => {
     const consent = deps.consents.view.get(consentId);
-    if (!consent) throw new HubError('ERR_NOT_FOUND', `no consent with id ${consentId.slice(0, 64)}`);
+    if (!consent) throw new HubError('ERR_NOT_FOUND', `no consent with id ${clip(consentId)}`);
     return consent;
   };
   const revoke = async (consent: { consentId: string; subjectRef: string; consumer: string }, by: string, reason: string) => {

@@ -99,7 +99,9 @@ async function exchangeOnce(
   }
   // No transfer without its audit entry: the record goes out only once the
   // delivery entry (and every entry before it) is durable.
-  await audit.delivered({ provider: envelope.provider, fields: response.fields, record: response.record, responseJws, providerKeyId: kid });
+  // Serialised once, canonically (RFC 8785): the caller gets the very bytes whose digest is on the audit log.
+  const recordJson = canonicalJson(response.record);
+  await audit.delivered({ provider: envelope.provider, fields: response.fields, recordJson, responseJws, providerKeyId: kid });
   // Where the time went: deciding and signing, the provider round trip over Kafka, making the audit entries durable.
   // Debug, as is 'exchange permitted': every exchange is on the audit log already, and
   // at hundreds a second these lines cost the node more than its policy decisions.
@@ -107,7 +109,7 @@ async function exchangeOnce(
   return {
     exchangeId,
     providerId: envelope.provider,
-    recordJson: JSON.stringify(response.record),
+    recordJson,
     fieldsDelivered: response.fields,
     providerSignature: responseJws,
     providerKeyId: kid,

@@ -9,8 +9,8 @@ import { withTimeout } from '../../lib/closer.ts';
 import type { ErrorCode } from '../../lib/errors/error-codes.ts';
 import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
 import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
+import { EXCHANGE_ID_HEADER } from '../../lib/envelope/envelope.types.ts';
 
-export const EXCHANGE_ID_HEADER = 'xhub-exchange-id';
 
 export interface RoutedReply {
   response: ResponseEnvelope;
@@ -53,10 +53,6 @@ export class ReplyRouter {
   private consumer: Consumer | undefined;
 
   constructor(private readonly options: ReplyRouterOptions) {}
-
-  get waiting(): number {
-    return this.pending.size;
-  }
 
   async start(): Promise<void> {
     const { kafka, replyTopic, groupId } = this.options;

@@ -45,4 +45,7 @@ export type ResponseEnvelope = {
 } & ResponseOutcome;
 
 export const REQUEST_TYP = 'xhub-request+jws';
+
+/** Kafka header naming the exchange a request or reply belongs to (unauthenticated: only routes). */
+export const EXCHANGE_ID_HEADER = 'xhub-exchange-id';
 export const RESPONSE_TYP = 'xhub-response+jws';

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { withTimeout } from '../closer.ts';
 import { startLocalBroker } from './local-broker.ts';
 
 export interface KafkaHandle {
@@ -54,10 +55,7 @@ async function dockerAnswers(): Promise<boolean> {
   if (!process.env.DOCKER_HOST && !existsSync('/var/run/docker.sock')) return false;
   try {
     const { getContainerRuntimeClient } = await import('testcontainers');
-    const client = await Promise.race([
-      getContainerRuntimeClient(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 5_000)),
-    ]);
+    const client = await withTimeout(getContainerRuntimeClient(), 5_000, 'no Docker answer within 5 s');
     return Boolean(client);
   } catch {
     return false;

@@ -52,13 +52,14 @@ export async function ensureKafkaJars(onProgress: (line: string) => void = () =>
   return libs;
 }
 
-function run(command: string, args: string[], cwd: string): Promise<void> {
+/** Runs a tool to completion; rejects with the tail of its output, or with `hint` when it cannot start. */
+export function run(command: string, args: string[], cwd: string, hint = 'is it installed?'): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', (error) => reject(new Error(`cannot run ${command}: ${error.message} (is it installed?)`)));
+    child.on('error', (error) => reject(new Error(`cannot run ${command}: ${error.message} (${hint})`)));
     child.on('exit', (code) =>
       code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output.slice(-2000)}`)),
     );

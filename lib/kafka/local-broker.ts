@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensureKafkaJars } from './kafka-jars.ts';
+import { ensureKafkaJars, run } from './kafka-jars.ts';
 
 export interface LocalBroker {
   brokers: string[];
@@ -41,7 +41,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   await writeFile(join(dataDir, 'log4j2.properties'), log4jProperties(dataDir));
   const clusterId = randomBytes(16).toString('base64url');
   // `=` form: a random id may begin with '-', which would read as an option.
-  await runJava(classpath, ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '--config', props], dataDir);
+  await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '--config', props], dataDir, 'Java 17+ is needed');
   const brokers = [`127.0.0.1:${port}`];
   const launch = () => launchBroker(classpath, props, dataDir, options.heap ?? '512m');
   progress(`starting Kafka broker on ${brokers[0]}`);
@@ -124,17 +124,6 @@ function launchBroker(classpath: string, props: string, dataDir: string, heap: s
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   return child;
-}
-
-function runJava(classpath: string, args: string[], cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('java', ['-cp', classpath, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', (e) => reject(new Error(`cannot run java: ${e.message} (Java 17+ is needed)`)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args[0]} failed (exit ${code}): ${output.slice(-1500)}`))));
-  });
 }
 
 async function waitUntilReady(brokers: string[], child: ChildProcess, dataDir: string, timeoutMs: number): Promise<void> {

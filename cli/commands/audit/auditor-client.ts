@@ -31,7 +31,7 @@ export async function queryAll(client: AuditClient, filter: Record<string, strin
   const out: { index: number; entry: AuditEntry }[] = [];
   let pageToken = '';
   do {
-    const page = await client.call<{ entries: EntryView[]; nextPageToken: string }>('Query', { ...filter, pageSize: 1000, pageToken });
+    const page = await client.call<{ entries: EntryView[]; nextPageToken: string }>('Query', { ...filter, pageSize: Math.min(1000, limit - out.length), pageToken });
     for (const e of page.entries) out.push({ index: Number(e.index), entry: JSON.parse(e.entryJson) as AuditEntry });
     pageToken = page.nextPageToken;
   } while (pageToken && out.length < limit);

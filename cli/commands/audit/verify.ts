@@ -77,6 +77,7 @@ export async function hubVerifier(policies: string, origin: string): Promise<Not
 
 function progress(bar: SingleBar, read: number, total: number): void {
   if (!process.stderr.isTTY) return;
-  if (read === 0) bar.start(total, 0);
+  // readTopic reports only after its first messages: start the bar on the first report.
+  if (!bar.isActive) bar.start(total, 0);
   bar.update(read);
 }
