@@ -12,6 +12,7 @@ import type { ConsentLookup } from '../policies/consent.types.ts';
 const PROVIDER_SIDE: ConsentLookup = { isCurrent: () => false, get: () => undefined };
 import type { Policy } from '../policies/policy.types.ts';
 import type { Backend } from './backends/backend.types.ts';
+import { firstSchemaError } from '../lib/schema-error.ts';
 
 export interface HandlerDeps {
   agencyId: string;
@@ -105,9 +106,7 @@ async function fetchOutcome(deps: HandlerDeps, envelope: RequestEnvelope, now: n
     const record = await deps.backend.fetch(envelope.recordType, envelope.subject, envelope.exp - now);
     if (record === undefined) throw new HubError('ERR_RECORD_NOT_FOUND', `${deps.agencyId} holds no ${envelope.recordType} record for this subject`);
     if (!validate(record)) {
-      // Name the schema path, never the value: it is personal data.
-      const first = validate.errors?.[0];
-      throw new HubError('ERR_RECORD_SCHEMA_INVALID', `record fails the ${envelope.recordType} schema at ${first?.instancePath || '/'}: ${first?.message ?? 'invalid'}`);
+      throw new HubError('ERR_RECORD_SCHEMA_INVALID', `record fails the ${envelope.recordType} schema at ${firstSchemaError(validate)}`);
     }
     const fields = envelope.fields.filter((f) => Object.hasOwn(record, f));
     return { outcome: 'delivered', fields, record: Object.fromEntries(fields.map((f) => [f, record[f]])) };

@@ -4,16 +4,8 @@
  * never its content: the person appears only as a keyed pseudonym
  * (`subjectRef`), a record only as a digest.
  */
-export type AuditKind =
-  | 'request-received'
-  | 'decision'
-  | 'delivered'
-  | 'failed'
-  | 'timed-out'
-  | 'consent-granted'
-  | 'consent-revoked'
-  | 'policy-reloaded'
-  | 'admin';
+export const AUDIT_KINDS = ['request-received', 'decision', 'delivered', 'failed', 'timed-out', 'consent-granted', 'consent-revoked', 'policy-reloaded', 'admin'] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 export interface AuditEntry {
   v: 1;

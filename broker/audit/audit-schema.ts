@@ -1,5 +1,5 @@
 import { Ajv } from 'ajv';
-import type { AuditEntry } from './audit-entry.types.ts';
+import { AUDIT_KINDS, type AuditEntry } from './audit-entry.types.ts';
 
 // Entries are read back from Kafka by the index, the verifier and DPO tools:
 // check their shape before use.
@@ -23,7 +23,7 @@ export const validateAuditEntry = ajv.compile<AuditEntry>({
   properties: {
     v: { const: 1 },
     id: text,
-    kind: { enum: ['request-received', 'decision', 'delivered', 'failed', 'timed-out', 'consent-granted', 'consent-revoked', 'policy-reloaded', 'admin'] },
+    kind: { enum: [...AUDIT_KINDS] },
     at: { type: 'integer', minimum: 0 },
     nodeId: text,
     exchangeId: text,

@@ -4,6 +4,7 @@ import { HubError } from '../errors/hub-error.ts';
 import { validateRequestEnvelope } from './envelope-schemas.ts';
 import { REQUEST_TYP, type RequestEnvelope } from './envelope.types.ts';
 import { signJson, verifyJson } from './jws.ts';
+import { firstSchemaError } from '../schema-error.ts';
 
 export const HUB_KEY_OWNER = 'hub';
 
@@ -27,8 +28,7 @@ export async function verifyRequestEnvelope(
     throw new HubError(code, `request envelope rejected: ${checked.detail}`);
   }
   if (!validateRequestEnvelope(checked.payload)) {
-    const first = validateRequestEnvelope.errors?.[0];
-    throw new HubError('ERR_ENVELOPE_MALFORMED', `request envelope ${first?.instancePath || '/'} ${first?.message ?? 'is invalid'}`);
+    throw new HubError('ERR_ENVELOPE_MALFORMED', `request envelope ${firstSchemaError(validateRequestEnvelope)}`);
   }
   const envelope = checked.payload;
   if (envelope.provider !== provider) {

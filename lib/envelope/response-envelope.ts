@@ -5,6 +5,7 @@ import { HubError } from '../errors/hub-error.ts';
 import { validateResponseEnvelope } from './envelope-schemas.ts';
 import { RESPONSE_TYP, type RequestEnvelope, type ResponseEnvelope } from './envelope.types.ts';
 import { signJson, verifyJson } from './jws.ts';
+import { firstSchemaError } from '../schema-error.ts';
 
 export function signResponseEnvelope(envelope: ResponseEnvelope, providerKey: SigningKey): Promise<string> {
   return signJson(envelope, providerKey, RESPONSE_TYP);
@@ -44,11 +45,7 @@ export async function verifyResponseEnvelope(
     throw new HubError('ERR_PROVIDER_SIGNATURE_INVALID', `response from ${request.provider} rejected: ${checked.detail}`);
   }
   if (!validateResponseEnvelope(checked.payload)) {
-    const first = validateResponseEnvelope.errors?.[0];
-    throw new HubError(
-      'ERR_PROVIDER_BINDING_MISMATCH',
-      `response from ${request.provider} is malformed: ${first?.instancePath || '/'} ${first?.message ?? 'is invalid'}`,
-    );
+    throw new HubError('ERR_PROVIDER_BINDING_MISMATCH', `response from ${request.provider} is malformed: ${firstSchemaError(validateResponseEnvelope)}`);
   }
   const response = checked.payload;
   const bound =

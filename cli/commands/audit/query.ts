@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { auditorClient, auditorOptions, queryAll, type AuditorOptions } from './auditor-client.ts';
+import { AUDIT_KINDS } from '../../../broker/audit/audit-entry.types.ts';
 
 const COLUMNS = ['index', 'time', 'kind', 'exchangeId', 'consumer', 'provider', 'recordType', 'purpose', 'lawfulBasis', 'decision', 'reason', 'fields'] as const;
 
@@ -29,7 +30,7 @@ export function registerAuditQuery(audit: Command): void {
       .option('--purpose <code>')
       .option('--lawful-basis <basis>')
       .option('--decision <permit|deny>')
-      .option('--kind <kind>', 'request-received, decision, delivered, failed, timed-out, consent-granted, consent-revoked, policy-reloaded')
+      .option('--kind <kind>', AUDIT_KINDS.join(', '))
       .option('--from <time>', 'RFC 3339, inclusive')
       .option('--to <time>', 'RFC 3339, exclusive')
       .option('--format <format>', 'table, csv or json', 'table')
