@@ -14,11 +14,13 @@ import type { CheckpointMessage } from '../broker/audit/checkpoint-message.ts';
 import { verifyLog } from '../broker/audit/verify-log.ts';
 import { hubVerifier } from '../cli/commands/audit/verify.ts';
 import { AuditClient } from '../lib/audit-client.ts';
-import { canonicalJson } from '../lib/crypto/digest.ts';
+import { RECORD_DOMAINS, RecordSigner } from '../lib/crypto/record-signature.ts';
 import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
 import { Pseudonymiser } from '../lib/crypto/pseudonym.ts';
 import { withCheckDigit } from '../lib/citizen-id.ts';
 import { createKafka } from '../lib/kafka/client.ts';
+import { KAFKA_AUDIT_READER, nodePrincipal } from '../lib/kafka/principals.ts';
+import { loadPolicy, nodeKeyLookup } from '../policies/policy-loader.ts';
 import { createLogger } from '../lib/log.ts';
 import { machine, percentiles, startBenchHub, writeResult } from './bench-hub.ts';
 
@@ -31,8 +33,11 @@ const pseudonyms = await Pseudonymiser.fromFile(hub.demo.pseudonymKeyFile);
 const people = Array.from({ length: 1000 }, (_, i) => withCheckDigit(`1${String(i).padStart(11, '0')}`));
 const consumers = ['FPO', 'RD', 'MOPH', 'BMA'];
 
-// Write the entries as the node's writer would: canonical JSON, batched, acks=all.
-const kafka = createKafka(hub.kafka.brokers, 'bench-audit', createLogger('bench', 'warn'));
+// Write the entries as the node's writer would: signed by node-1, canonical JSON, batched, acks=all.
+const signer = new RecordSigner('node-1', await loadSigningKeyFile(hub.demo.nodeKeyFile('node-1')));
+const sign = (body: object) => signer.sign(RECORD_DOMAINS.auditEntry, body);
+const kafka = createKafka(hub.kafka.connection(nodePrincipal('node-1')), 'bench-audit', createLogger('bench', 'warn'));
+const reader = createKafka(hub.kafka.connection(KAFKA_AUDIT_READER), 'bench-audit-reader', createLogger('bench', 'warn'));
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 await producer.connect();
 const t0 = performance.now();
@@ -40,11 +45,11 @@ for (let i = 0; i < total; i += 1500) {
   const messages = [];
   for (let j = i; j < Math.min(i + 1500, total); j += 3) {
     const exchangeId = randomUUID();
-    const common = { v: 1 as const, at: Date.now(), nodeId: 'node-1', exchangeId, consumer: consumers[j % 4], recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', subjectRef: pseudonyms.of(people[(j / 3) % 1000]!) };
+    const common = { v: 1 as const, at: Date.now(), exchangeId, consumer: consumers[j % 4], recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', subjectRef: pseudonyms.of(people[(j / 3) % 1000]!) };
     messages.push(
-      { value: canonicalJson({ ...common, id: randomUUID(), kind: 'request-received' }) },
-      { value: canonicalJson({ ...common, id: randomUUID(), kind: 'decision', decision: 'permit', provider: 'DOPA', lawfulBasis: 'public-task', reason: 'PERMIT_LAWFUL_BASIS', rule: 's24-lawful-basis', source: 'agreements.json#/agreements/0' }) },
-      { value: canonicalJson({ ...common, id: randomUUID(), kind: 'delivered', provider: 'DOPA', fields: ['firstNameTh', 'lifeStatus'], payloadDigest: 'x'.repeat(43), signatureDigest: 'y'.repeat(43), providerKeyId: 'DOPA-1' }) },
+      { value: sign({ ...common, id: randomUUID(), kind: 'request-received' }) },
+      { value: sign({ ...common, id: randomUUID(), kind: 'decision', decision: 'permit', provider: 'DOPA', lawfulBasis: 'public-task', reason: 'PERMIT_LAWFUL_BASIS', rule: 's24-lawful-basis', source: 'agreements.json#/agreements/0' }) },
+      { value: sign({ ...common, id: randomUUID(), kind: 'delivered', provider: 'DOPA', fields: ['firstNameTh', 'lifeStatus'], payloadDigest: 'x'.repeat(43), signatureDigest: 'y'.repeat(43), providerKeyId: 'DOPA-1' }) },
     );
   }
   await producer.send({ topic: `${prefix}audit`, acks: -1, messages: messages.slice(0, total - i) });
@@ -55,23 +60,23 @@ const writeMs = performance.now() - t0;
 process.stderr.write('\n');
 
 // Wait for the sequencer to sign a checkpoint covering the whole log.
-const topics = { audit: `${prefix}audit`, checkpoints: `${prefix}audit-checkpoints` };
-let log = await readAuditLog(kafka, topics);
+let log = await readAuditLog(reader, prefix);
 for (;;) {
   const last = log.checkpoints.at(-1);
   const message = last && (JSON.parse(last.toString()) as CheckpointMessage);
   if (message && message.from + message.leaves.length >= total) break;
   await new Promise((r) => setTimeout(r, 500));
-  log = await readAuditLog(kafka, topics);
+  log = await readAuditLog(reader, prefix);
 }
 
 const r0 = performance.now();
-log = await readAuditLog(kafka, topics, (read, all) => process.stderr.write(`\rread ${read}/${all}`));
+log = await readAuditLog(reader, prefix, (read, all) => process.stderr.write(`\rread ${read}/${all}`));
 const readMs = performance.now() - r0;
 process.stderr.write('\n');
 const verifier = await hubVerifier(hub.demo.policiesDir, node.config.auditOrigin);
 const v0 = performance.now();
-const report = verifyLog(log.entries, log.checkpoints, verifier, node.config.auditOrigin);
+const entryKeys = nodeKeyLookup(await loadPolicy(hub.demo.policiesDir));
+const report = verifyLog(log.entries, log.checkpoints, verifier, node.config.auditOrigin, entryKeys);
 const verifyMs = performance.now() - v0;
 if (!report.ok) throw new Error(`verify failed: ${report.failure?.reason}`);
 

@@ -3,7 +3,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNode, type RunningNode } from '../broker/node.ts';
 import { startConnector, type RunningConnector } from '../connectors/connector.ts';
-import { DEMO_DATA, materialiseDemo, REPO_ROOT, type DemoLayout } from '../cli/demo-setup.ts';
+import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../cli/demo-hub.ts';
+import { DEMO_DATA, demoPrincipals, materialiseDemo, REPO_ROOT, type DemoLayout } from '../cli/demo-setup.ts';
 import { acquireKafka, type KafkaHandle } from '../lib/kafka/broker-source.ts';
 import { createLogger } from '../lib/log.ts';
 
@@ -18,21 +19,25 @@ export interface BenchHub {
 
 export async function startBenchHub(): Promise<BenchHub> {
   const log = createLogger('bench', process.env.BENCH_LOG_LEVEL ?? 'warn');
-  const kafka = await acquireKafka((line) => console.error(line));
+  const kafka = await acquireKafka(demoPrincipals(), (line) => console.error(line));
   const stateDir = await mkdtemp(join(tmpdir(), 'xhub-bench-'));
   const demo = await materialiseDemo(stateDir);
-  const common = { kafkaBrokers: kafka.brokers, policiesDir: demo.policiesDir, topicPrefix: `bench${Date.now()}.` };
+  const common = { policiesDir: demo.policiesDir, topicPrefix: `bench${Date.now()}.` };
+  await provisionDemoHub(kafka, demo, common.topicPrefix, log);
   const running: { stop(): Promise<void> }[] = [];
   return {
     kafka,
     demo,
     async node(nodeId) {
-      const node = await startNode({ ...common, nodeId, listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, pseudonymKeyFile: demo.pseudonymKeyFile }, log);
+      const node = await startNode(
+        { ...common, ...nodeKafkaSettings(kafka, nodeId), nodeId, listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile(nodeId), pseudonymKeyFile: demo.pseudonymKeyFile },
+        log,
+      );
       running.push(node);
       return node;
     },
     async connector(agency) {
-      const c = await startConnector({ ...common, agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'file', dir: join(DEMO_DATA, agency) } }, { log });
+      const c = await startConnector({ ...common, ...connectorKafkaSettings(kafka, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'file', dir: join(DEMO_DATA, agency) } }, { log });
       running.push(c);
       return c;
     },

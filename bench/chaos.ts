@@ -18,7 +18,10 @@ import { readAuditLog } from '../broker/audit/audit-source.ts';
 import type { AuditEntry } from '../broker/audit/audit-entry.types.ts';
 import { verifyLog } from '../broker/audit/verify-log.ts';
 import { hubVerifier } from '../cli/commands/audit/verify.ts';
-import { DEMO_DATA, materialiseDemo } from '../cli/demo-setup.ts';
+import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../cli/demo-hub.ts';
+import { DEMO_DATA, demoPrincipals, materialiseDemo } from '../cli/demo-setup.ts';
+import { KAFKA_AUDIT_READER } from '../lib/kafka/principals.ts';
+import { loadPolicy, nodeKeyLookup } from '../policies/policy-loader.ts';
 import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
 import { ExchangeClient } from '../lib/exchange-client.ts';
 import { createKafka } from '../lib/kafka/client.ts';
@@ -31,22 +34,31 @@ const runMs = Number(values.seconds) * 1000;
 const say = (line: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${line}\n`);
 let t0 = performance.now();
 
-const kafka = await startLocalBroker({ onProgress: (l) => process.stderr.write(`${l}\n`) });
+const kafka = await startLocalBroker({ principals: demoPrincipals(), onProgress: (l) => process.stderr.write(`${l}\n`) });
 const state = await mkdtemp(join(tmpdir(), 'xhub-chaos-'));
 const demo = await materialiseDemo(state);
 const prefix = `chaos${Date.now()}.`;
+await provisionDemoHub(kafka, demo, prefix, createLogger('chaos', 'warn'));
 const port = await freePort();
-const common = { kafkaBrokers: kafka.brokers, policiesDir: demo.policiesDir, topicPrefix: prefix };
+const common = { policiesDir: demo.policiesDir, topicPrefix: prefix };
 const write = async (name: string, body: object) => {
   const file = join(state, `${name}.json`);
   await writeFile(file, JSON.stringify(body));
   return file;
 };
-const nodeConfig = await write('node', { ...common, nodeId: 'node-1', listen: `127.0.0.1:${port}`, hubKeyFile: demo.hubKeyFile, pseudonymKeyFile: demo.pseudonymKeyFile });
+const nodeConfig = await write('node', {
+  ...common,
+  ...nodeKafkaSettings(kafka, 'node-1'),
+  nodeId: 'node-1',
+  listen: `127.0.0.1:${port}`,
+  hubKeyFile: demo.hubKeyFile,
+  nodeKeyFile: demo.nodeKeyFile('node-1'),
+  pseudonymKeyFile: demo.pseudonymKeyFile,
+});
 const startNodeProcess = () => startChild(['cli/xhub.ts', 'node', '--config', nodeConfig], 'exchange node serving', { XHUB_LOG_LEVEL: 'info' }, 120_000);
 const startConnectorProcess = async (agency: string) =>
   startChild(
-    ['cli/xhub.ts', 'connector', '--config', await write(agency, { ...common, agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'memory', dir: join(DEMO_DATA, agency) } })],
+    ['cli/xhub.ts', 'connector', '--config', await write(agency, { ...common, ...connectorKafkaSettings(kafka, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'memory', dir: join(DEMO_DATA, agency) } })],
     'connector consuming',
     { XHUB_LOG_LEVEL: 'info' },
     120_000,
@@ -117,7 +129,7 @@ say(`load stopped after ${outcomes.length} requests; letting the audit log settl
 await new Promise((r) => setTimeout(r, 5_000));
 
 // Checks.
-const log = await readAuditLog(createKafka(kafka.brokers, 'chaos-check', createLogger('chaos', 'error')), { audit: `${prefix}audit`, checkpoints: `${prefix}audit-checkpoints` });
+const log = await readAuditLog(createKafka(kafka.connection(KAFKA_AUDIT_READER), 'chaos-check', createLogger('chaos', 'error')), prefix);
 const entries = log.entries.map((e) => {
   try {
     return JSON.parse(e.toString()) as AuditEntry;
@@ -132,7 +144,7 @@ for (const exchangeId of deliveredExchanges) {
   const ref = requestOf.get(exchangeId) ?? `unknown:${exchangeId}`;
   deliveriesPerRequest.set(ref, (deliveriesPerRequest.get(ref) ?? 0) + 1);
 }
-const verify = verifyLog(log.entries, log.checkpoints, await hubVerifier(demo.policiesDir, 'exchange-hub/audit'), 'exchange-hub/audit');
+const verify = verifyLog(log.entries, log.checkpoints, await hubVerifier(demo.policiesDir, 'exchange-hub/audit'), 'exchange-hub/audit', nodeKeyLookup(await loadPolicy(demo.policiesDir)));
 const delivered = outcomes.filter((o) => o.exchangeId);
 const clearErrors = outcomes.filter((o) => !o.exchangeId && o.error && !/grpc status (2|13)$/.test(o.error));
 const unclear = outcomes.filter((o) => !o.exchangeId && !clearErrors.includes(o));

@@ -19,7 +19,7 @@ const count = Number(values.count);
 const SUBJECT = '1101700203450';
 
 const hub = await startBenchHub();
-const [a, b] = [await hub.node('node-a'), await hub.node('node-b')];
+const [a, b] = [await hub.node('node-1'), await hub.node('node-2')];
 const dga = new ConsentClient(`127.0.0.1:${a.port}`, 'DGA', await loadSigningKeyFile(hub.demo.agencyKeyFile('DGA')), 'node-a');
 const grantRequest = () => ({
   subject: SUBJECT, consumer: 'MOPH', items: [{ recordType: 'rd.income-tax.annual-summary' }], purposes: ['PUBLIC_HEALTH_SERVICE'],

@@ -12,7 +12,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEMO_DATA, materialiseDemo, REPO_ROOT } from '../cli/demo-setup.ts';
+import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../cli/demo-hub.ts';
+import { DEMO_DATA, demoPrincipals, materialiseDemo, REPO_ROOT } from '../cli/demo-setup.ts';
+import { KAFKA_ADMIN } from '../lib/kafka/principals.ts';
 import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
 import { ExchangeClient } from '../lib/exchange-client.ts';
 import { acquireKafka } from '../lib/kafka/broker-source.ts';
@@ -33,11 +35,12 @@ const durationMs = Number(values.seconds) * 1000;
 const levels = values.concurrency.split(',').map(Number);
 const PROVIDERS = ['DOPA', 'RD', 'FPO', 'MOPH'];
 
-const kafkaHandle = await acquireKafka((line) => console.error(line));
+const kafkaHandle = await acquireKafka(demoPrincipals(), (line) => console.error(line));
 const state = await mkdtemp(join(tmpdir(), 'xhub-throughput-'));
 const demo = await materialiseDemo(state);
 const prefix = `tp${Date.now()}.`;
-const common = { kafkaBrokers: kafkaHandle.brokers, policiesDir: demo.policiesDir, topicPrefix: prefix };
+await provisionDemoHub(kafkaHandle, demo, prefix, createLogger('bench', 'warn'));
+const common = { policiesDir: demo.policiesDir, topicPrefix: prefix };
 const config = async (name: string, body: object) => {
   const file = join(state, `${name}.json`);
   await writeFile(file, JSON.stringify(body));
@@ -46,13 +49,13 @@ const config = async (name: string, body: object) => {
 // The production layout: a node that serves exchanges, and an audit node (the
 // sequencer that signs checkpoints, and the query index) beside it. Both run on
 // this machine and both are counted. --single-node puts everything in one node.
-const nodeKeys = { listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, pseudonymKeyFile: demo.pseudonymKeyFile };
+const nodeKeys = (nodeId: string) => ({ ...nodeKafkaSettings(kafkaHandle, nodeId), nodeId, listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile(nodeId), pseudonymKeyFile: demo.pseudonymKeyFile });
 const auditNode = values['single-node']
   ? undefined
-  : await startChild(['cli/xhub.ts', 'node', '--config', await config('audit-node', { ...common, ...nodeKeys, nodeId: 'audit-1' })], 'exchange node serving', { XHUB_LOG_LEVEL: 'info' });
+  : await startChild(['cli/xhub.ts', 'node', '--config', await config('audit-node', { ...common, ...nodeKeys('audit-1') })], 'exchange node serving', { XHUB_LOG_LEVEL: 'info' });
 const servingOnly = values['single-node'] ? {} : { auditQueries: false, auditSequencer: false };
 const node = await startChild(
-  ['cli/xhub.ts', 'node', '--config', await config('node', { ...common, ...nodeKeys, nodeId: 'node-1', ...servingOnly })],
+  ['cli/xhub.ts', 'node', '--config', await config('node', { ...common, ...nodeKeys('node-1'), ...servingOnly })],
   'exchange node serving',
   { XHUB_LOG_LEVEL: 'info' },
 );
@@ -60,7 +63,7 @@ const port = Number(/"port":(\d+)/.exec(node.output())?.[1]);
 const connectors = await Promise.all(
   PROVIDERS.map(async (agency) =>
     startChild(
-      ['cli/xhub.ts', 'connector', '--config', await config(agency, { ...common, agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'memory', dir: join(DEMO_DATA, agency) } })],
+      ['cli/xhub.ts', 'connector', '--config', await config(agency, { ...common, ...connectorKafkaSettings(kafkaHandle, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'memory', dir: join(DEMO_DATA, agency) } })],
       'connector consuming',
       { XHUB_LOG_LEVEL: 'info' },
     ),
@@ -157,8 +160,9 @@ const baselineCpu = (pids: number[], withKafka = true) => {
 };
 
 // Baseline (a): kafkajs request-reply.
-const kafka = createKafka(kafkaHandle.brokers, 'bench-baseline', createLogger('baseline', 'warn'));
-const rr = await startRequestReply(kafka, kafkaHandle.brokers, prefix, 3);
+// The baseline runs on the same secured broker (TLS, SASL/SCRAM), as the admin.
+const kafka = createKafka(kafkaHandle.connection(KAFKA_ADMIN), 'bench-baseline', createLogger('baseline', 'warn'));
+const rr = await startRequestReply(kafka, kafkaHandle.brokers, prefix, 3, { caFile: kafkaHandle.caFile, credentialsFile: kafkaHandle.credentialsFile(KAFKA_ADMIN) });
 await runLoad(() => rr.call(), 32, 2_000);
 const kafkaRuns: Record<string, ReturnType<typeof summary> & { cpuMicrosPerCall: number }> = {};
 let kafkaBest: LoadResult | undefined;

@@ -1,8 +1,9 @@
 import type { JSONSchemaType } from 'ajv';
 import { loadConfig } from '../lib/config/load-config.ts';
 import { HubError } from '../lib/errors/hub-error.ts';
+import { KAFKA_SECURITY_ENV, KAFKA_SECURITY_PROPERTIES, type KafkaConnectionSettings } from '../lib/kafka/connection.ts';
 
-export interface NodeConfig {
+export interface NodeConfig extends KafkaConnectionSettings {
   /** This node's id; also the audience every caller's JWT must name. */
   nodeId: string;
   /** host:port for gRPC. Port 0 picks a free port. */
@@ -10,6 +11,12 @@ export interface NodeConfig {
   policiesDir: string;
   /** Private Ed25519 JWK of the hub, whose public half is in the policy's hub.json. */
   hubKeyFile: string;
+  /** This node's own private Ed25519 JWK: it signs the consent events and audit entries the node writes; its public half is under the node's id in hub.json. */
+  nodeKeyFile: string;
+  /** Credentials of the sequencer principal (reads the audit log, writes checkpoints); needed where auditSequencer is on. */
+  kafkaSequencerCredentialsFile?: string | undefined;
+  /** Credentials of the Kafka admin: if set, the node creates the hub's topics and ACLs at start and on policy reload. */
+  kafkaAdminCredentialsFile?: string | undefined;
   /** The operator's HMAC key (base64, 32+ bytes) for citizen-id pseudonyms in consent and audit records. */
   pseudonymKeyFile: string;
   /** Reload the policy folder when it changes (validated whole first; an invalid one is refused). */
@@ -47,13 +54,17 @@ export interface NodeConfig {
 const schema: JSONSchemaType<NodeConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['nodeId', 'listen', 'policiesDir', 'hubKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'auditOrigin', 'checkpointIntervalMs', 'auditIndexFile', 'auditQueries', 'auditSequencer', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec'],
+  required: ['nodeId', 'listen', 'policiesDir', 'hubKeyFile', 'nodeKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'auditOrigin', 'checkpointIntervalMs', 'auditIndexFile', 'auditQueries', 'auditSequencer', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec'],
   properties: {
     nodeId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
     listen: { type: 'string', pattern: '^[^:]+:\\d{1,5}$' },
     policiesDir: { type: 'string', minLength: 1 },
     hubKeyFile: { type: 'string', minLength: 1 },
     pseudonymKeyFile: { type: 'string', minLength: 1 },
+    nodeKeyFile: { type: 'string', minLength: 1 },
+    kafkaSequencerCredentialsFile: { type: 'string', minLength: 1, nullable: true },
+    kafkaAdminCredentialsFile: { type: 'string', minLength: 1, nullable: true },
+    ...KAFKA_SECURITY_PROPERTIES,
     watchPolicies: { type: 'boolean' },
     consentLagToleranceMs: { type: 'integer', minimum: 100, maximum: 60_000 },
     auditOrigin: { type: 'string', pattern: '^[^\\s+]{1,200}$' },
@@ -103,6 +114,10 @@ export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.Proces
       policiesDir: { env: 'XHUB_POLICIES_DIR' },
       hubKeyFile: { env: 'XHUB_HUB_KEY_FILE' },
       pseudonymKeyFile: { env: 'XHUB_PSEUDONYM_KEY_FILE' },
+      nodeKeyFile: { env: 'XHUB_NODE_KEY_FILE' },
+      kafkaSequencerCredentialsFile: { env: 'KAFKA_SEQUENCER_CREDENTIALS_FILE' },
+      kafkaAdminCredentialsFile: { env: 'KAFKA_ADMIN_CREDENTIALS_FILE' },
+      ...KAFKA_SECURITY_ENV,
       auditOrigin: { env: 'XHUB_AUDIT_ORIGIN' },
       auditIndexFile: { env: 'XHUB_AUDIT_INDEX_FILE' },
       kafkaBrokers: { env: 'KAFKA_BROKERS', parse: 'list' },
@@ -120,6 +135,9 @@ export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.Proces
   // An id forgotten while its exchange still runs would let a retry transfer twice.
   if (config.idempotencyTtlMs <= config.maxTimeoutMs) {
     throw new HubError('ERR_CONFIG_INVALID', `invalid node config:\n  idempotencyTtlMs (env XHUB_IDEMPOTENCY_TTL_MS): must be longer than maxTimeoutMs (${config.maxTimeoutMs})`);
+  }
+  if (config.auditSequencer && !config.kafkaInsecure && !config.kafkaSequencerCredentialsFile) {
+    throw new HubError('ERR_CONFIG_INVALID', `invalid node config:\n  kafkaSequencerCredentialsFile (env KAFKA_SEQUENCER_CREDENTIALS_FILE): required where auditSequencer is on (the sequencer is its own Kafka principal)`);
   }
   if (config.defaultTimeoutMs > config.maxTimeoutMs) {
     throw new HubError('ERR_CONFIG_INVALID', `invalid node config:\n  defaultTimeoutMs (env XHUB_DEFAULT_TIMEOUT_MS): must not exceed maxTimeoutMs (${config.maxTimeoutMs})`);

@@ -1,16 +1,21 @@
 import { KeyObject } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { Closer } from '../lib/closer.ts';
 import { loadSigningKeyFile, type SigningKey } from '../lib/crypto/keys.ts';
 import { Pseudonymiser } from '../lib/crypto/pseudonym.ts';
 import { HubError } from '../lib/errors/hub-error.ts';
+import { RecordSigner, type NodeKeyLookup } from '../lib/crypto/record-signature.ts';
 import { createKafka } from '../lib/kafka/client.ts';
+import { readKafkaCredentials, resolveKafkaConnection, type KafkaConnection } from '../lib/kafka/connection.ts';
+import { sendDeadLetter } from '../lib/kafka/dead-letter.ts';
 import { connectProducer } from '../lib/kafka/producer.ts';
-import { ensureTopics, topicSpecs, topicNames, type TopicLayout, type TopicNames } from '../lib/kafka/topics.ts';
+import { groupNames, provisionHub, requireTopics } from '../lib/kafka/provision.ts';
+import { topicNames, type TopicLayout, type TopicNames } from '../lib/kafka/topics.ts';
+import { createHubMetrics, type HubMetrics } from '../lib/metrics/hub-metrics.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import { auditService, consentService, exchangeService, type RequestRecordResponse } from '../lib/proto.ts';
 import { ReplayGuard } from '../lib/replay-guard.ts';
-import { loadPolicy } from '../policies/policy-loader.ts';
+import { loadPolicy, nodeKeyLookup, nodeKeyOwner } from '../policies/policy-loader.ts';
 import type { Policy } from '../policies/policy.types.ts';
 import { loadNodeConfig, type NodeConfig } from './config.ts';
 import { assertHistoryTopic } from '../lib/kafka/topic-check.ts';
@@ -36,6 +41,7 @@ export interface RunningNode {
   /** Validates the policy folder whole and puts it in force, or refuses it and keeps the old one. */
   reloadPolicy(): Promise<ReloadResult>;
   consents: ConsentLog;
+  metrics: HubMetrics;
   stop(): Promise<void>;
 }
 
@@ -52,13 +58,18 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
   if (!policy.keys.find('hub', hubKey.kid)) {
     throw new HubError('ERR_CONFIG_INVALID', `hub key "${hubKey.kid}" is not in the policy's hub.json JWKS: connectors could not verify this node`);
   }
+  const nodeKey = await loadSigningKeyFile(config.nodeKeyFile);
+  if (!policy.nodeIds.has(config.nodeId) || !policy.keys.find(nodeKeyOwner(config.nodeId), nodeKey.kid)) {
+    throw new HubError('ERR_CONFIG_INVALID', `node "${config.nodeId}" with key "${nodeKey.kid}" is not registered in the policy's hub.json nodes: nobody would believe the consent events and audit entries it signs`);
+  }
   const pseudonyms = await Pseudonymiser.fromFile(config.pseudonymKeyFile);
   const nodeLog = log.child({ nodeId: config.nodeId });
   const topics = topicNames(config.topicPrefix);
-  const kafka = createKafka(config.kafkaBrokers, `xhub-node-${config.nodeId}`, nodeLog);
+  const connection = resolveKafkaConnection(config, 'node');
+  const kafka = createKafka(connection, `xhub-node-${config.nodeId}`, nodeLog);
   const opened = new Closer();
   try {
-    return await open(config, { policy, hubKey, pseudonyms, kafka, topics, log: nodeLog, opened });
+    return await open(config, { policy, hubKey, signer: new RecordSigner(config.nodeId, nodeKey), pseudonyms, connection, kafka, topics, log: nodeLog, opened });
   } catch (error) {
     await opened.closeAll();
     throw error;
@@ -68,7 +79,9 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
 interface Parts {
   policy: Policy;
   hubKey: SigningKey;
+  signer: RecordSigner;
   pseudonyms: Pseudonymiser;
+  connection: KafkaConnection;
   kafka: Kafka;
   topics: TopicNames;
   log: Logger;
@@ -76,34 +89,41 @@ interface Parts {
 }
 
 /** Opens every part of the node in order, registering how to close each in `opened`. */
-async function open(config: Readonly<NodeConfig>, { policy, hubKey, pseudonyms, kafka, topics, log: nodeLog, opened }: Parts): Promise<RunningNode> {
+async function open(config: Readonly<NodeConfig>, { policy, hubKey, signer, pseudonyms, connection, kafka, topics, log: nodeLog, opened }: Parts): Promise<RunningNode> {
   const admin = kafka.admin();
   await admin.connect().catch((cause: unknown) => {
-    throw new HubError('ERR_KAFKA_UNAVAILABLE', `cannot reach Kafka at ${config.kafkaBrokers.join(',')}`, { cause });
+    throw new HubError('ERR_KAFKA_UNAVAILABLE', `cannot reach Kafka at ${config.kafkaBrokers.join(',')}: ${(cause as Error).message}`, { cause });
   });
   opened.add(() => admin.disconnect());
   const layout = { partitions: config.topicPartitions, replicationFactor: config.replicationFactor };
   const replyTopic = topics.replies(config.nodeId);
-  await ensureTopics(admin, [
-    ...providerTopics(policy, topics, layout),
-    ...topicSpecs([replyTopic], 'replies', layout),
-    ...topicSpecs([topics.deadLetter()], 'dead-letter', layout),
-    ...topicSpecs([topics.consentEvents()], 'history', layout),
-    ...topicSpecs([topics.audit(), topics.auditCheckpoints()], 'log', layout),
-  ]);
+  const groups = groupNames(config.topicPrefix);
+  const metrics = createHubMetrics();
+  // Topics exist before anything uses them: created here only where the node holds the admin's credentials.
+  const ensureHubTopics = hubTopicsStep(config, connection, nodeLog, layout, topics, replyTopic);
+  await ensureHubTopics(admin, policy);
   await assertHistoryTopic(admin, topics.audit(), Math.min(2, config.replicationFactor));
+  // A reloaded policy may name new providers: their topics exist before it decides.
+  const policies = new PolicyHolder(policy, (next) => ensureHubTopics(admin, next), nodeLog);
+  opened.add(() => policies.close());
+  const nodeKeys = (): NodeKeyLookup => nodeKeyLookup(policies.current());
 
   const { producer, disconnect } = await connectProducer(kafka);
   opened.add(disconnect);
-  const audit = new AuditWriter(producer, topics.audit(), config.nodeId);
+  const audit = new AuditWriter(producer, topics.audit(), signer);
   if (!config.auditSequencer) nodeLog.info('audit sequencer off on this node: checkpoints are signed by a node with auditSequencer on');
   if (config.auditSequencer) {
+    // The sequencer is its own principal: the only one that may write checkpoints.
+    const sequencerConnection = config.kafkaSequencerCredentialsFile ? { ...connection, credentials: readKafkaCredentials(config.kafkaSequencerCredentialsFile, 'node') } : connection;
+    const sequencerKafka = createKafka(sequencerConnection, `xhub-sequencer-${config.nodeId}`, nodeLog);
+    const sequencerProducer = await connectProducer(sequencerKafka);
+    opened.add(sequencerProducer.disconnect);
     const sequencer = new Sequencer({
-      kafka,
-      producer,
+      kafka: sequencerKafka,
+      producer: sequencerProducer.producer,
       auditTopic: topics.audit(),
       checkpointTopic: topics.auditCheckpoints(),
-      groupId: `${config.topicPrefix}audit-sequencer`,
+      groupId: groups.sequencer(),
       origin: config.auditOrigin,
       hubKey,
       log: nodeLog,
@@ -119,19 +139,37 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, pseudonyms, 
     opened.add(() => index.close());
     // A checkpoint is due every checkpointIntervalMs while entries arrive; twenty missed means no sequencer is at work.
     const verifier = verifierOf(noteSigner(config.auditOrigin, KeyObject.from(hubKey.key)));
-    const indexer = new AuditIndexer(kafka, index, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, { verifier, origin: config.auditOrigin }, nodeLog, 20 * config.checkpointIntervalMs);
+    const indexer = new AuditIndexer(kafka, index, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, { verifier, origin: config.auditOrigin }, nodeLog, 20 * config.checkpointIntervalMs, {
+      keys: nodeKeys,
+      groupPrefix: groups.node(config.nodeId),
+      onRejected: (code, index, reason) => {
+        metrics.rejectedRecords.inc({ topic: 'audit', code });
+        void sendDeadLetter(producer, topics.deadLetter(), { code, message: `audit entry ${index}: ${reason}`, source: { topic: topics.audit(), partition: 0, offset: String(index) }, by: `node:${config.nodeId}`, value: null }).catch(
+          (error: unknown) => nodeLog.error({ err: error }, 'dead letter for an unverified audit entry could not be written'),
+        );
+      },
+    });
     opened.add(() => indexer.stop());
     await indexer.start();
   }
-  const consents = new ConsentLog({ kafka, producer, topic: topics.consentEvents(), deadLetterTopic: topics.deadLetter(), nodeId: config.nodeId, log: nodeLog, lagToleranceMs: config.consentLagToleranceMs });
+  const consents = new ConsentLog({
+    kafka,
+    producer,
+    topic: topics.consentEvents(),
+    deadLetterTopic: topics.deadLetter(),
+    nodeId: config.nodeId,
+    signer,
+    nodeKeys,
+    groupPrefix: groups.node(config.nodeId),
+    onRejected: (code) => metrics.rejectedRecords.inc({ topic: 'consent-events', code }),
+    log: nodeLog,
+    lagToleranceMs: config.consentLagToleranceMs,
+  });
   opened.add(() => consents.stop());
   await consents.start();
-  const router = new ReplyRouter({ kafka, producer, replyTopic, deadLetterTopic: topics.deadLetter(), nodeId: config.nodeId, partitions: config.topicPartitions, groupId: `${config.topicPrefix}node.${config.nodeId}`, keys: () => policies.current().keys, log: nodeLog });
+  const router = new ReplyRouter({ kafka, producer, replyTopic, deadLetterTopic: topics.deadLetter(), nodeId: config.nodeId, partitions: config.topicPartitions, groupId: `${groups.node(config.nodeId)}replies`, keys: () => policies.current().keys, log: nodeLog });
   opened.add(() => router.stop());
   await router.start();
-  // A reloaded policy may name new providers: their topics exist before it decides.
-  const policies = new PolicyHolder(policy, (next) => ensureTopics(admin, providerTopics(next, topics, layout)), nodeLog);
-  opened.add(() => policies.close());
   const reloaded = (result: ReloadResult) =>
     audit
       .append({ kind: 'policy-reloaded', actor: config.nodeId, decision: result.ok ? 'permit' : 'deny', detail: result.ok ? `${result.policy.agreements.length} agreements` : `refused: ${result.issues.length} issues` })
@@ -198,6 +236,7 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, pseudonyms, 
       return result;
     },
     consents,
+    metrics,
     async stop() {
       server.setServing(false);
       const errors = await opened.closeAll();
@@ -207,8 +246,24 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, pseudonyms, 
   };
 }
 
-function providerTopics(policy: Policy, topics: TopicNames, layout: TopicLayout) {
-  const providers = [...new Set([...policy.recordTypes.values()].map((r) => r.provider))];
-  return topicSpecs(providers.map((p) => topics.requests(p)), 'requests', layout);
+/**
+ * Provisions the hub's topics and ACLs where the node holds the admin's
+ * credentials (used at start and on policy reload, then closed); otherwise
+ * checks that the topics this node needs exist, so an unprovisioned hub fails
+ * at start with a clear message rather than on the first call.
+ */
+function hubTopicsStep(config: Readonly<NodeConfig>, connection: KafkaConnection, log: Logger, layout: TopicLayout, topics: TopicNames, replyTopic: string) {
+  return async (admin: Admin, policy: Policy): Promise<void> => {
+    const providers = [...new Set([...policy.recordTypes.values()].map((r) => r.provider))];
+    if (config.kafkaAdminCredentialsFile) {
+      const kafkaAdmin = createKafka({ ...connection, credentials: readKafkaCredentials(config.kafkaAdminCredentialsFile, 'node') }, `xhub-admin-${config.nodeId}`, log).admin();
+      await kafkaAdmin.connect();
+      try {
+        await provisionHub(kafkaAdmin, config.topicPrefix, { nodeIds: policy.nodeIds, providers }, layout, log);
+      } finally {
+        await kafkaAdmin.disconnect();
+      }
+    }
+    await requireTopics(admin, [...providers.map((p) => topics.requests(p)), replyTopic, topics.deadLetter(), topics.consentEvents(), topics.audit(), topics.auditCheckpoints()]);
+  };
 }
-

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAgencyKeyPair } from '../lib/crypto/keys.ts';
+import { hubPrincipals } from '../lib/kafka/principals.ts';
 import { POLICY_FILES } from '../policies/policy-schemas.ts';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,7 +18,11 @@ export interface DemoLayout {
   /** The operator's HMAC key for citizen-id pseudonyms. */
   pseudonymKeyFile: string;
   agencyKeyFile(agency: string): string;
+  /** The private key a node signs its consent events and audit entries with. */
+  nodeKeyFile(nodeId: string): string;
   agencies: string[];
+  /** Node ids registered in the policy's hub.json. */
+  nodes: string[];
 }
 
 /**
@@ -34,7 +39,8 @@ export async function materialiseDemo(stateDir: string, sourceDir = DEMO_POLICIE
   await mkdir(secretsDir, { recursive: true, mode: 0o700 });
   for (const name of POLICY_FILES) await copyFile(join(sourceDir, `${name}.json`), join(policiesDir, `${name}.json`));
   const agencies = (JSON.parse(await readFile(join(policiesDir, 'agencies.json'), 'utf8')) as { agencies: { id: string }[] }).agencies.map((a) => a.id);
-  for (const owner of ['hub', ...agencies]) {
+  const nodes = (JSON.parse(await readFile(join(policiesDir, 'hub.json'), 'utf8')) as { nodes: { id: string }[] }).nodes.map((n) => n.id);
+  for (const owner of ['hub', ...agencies, ...nodes.map((n) => `node-${n}`)]) {
     const privateFile = join(secretsDir, `${owner}.private.jwk.json`);
     const publicFile = join(policiesDir, 'keys', `${owner}.jwks.json`);
     if (existsSync(privateFile) && existsSync(publicFile)) continue;
@@ -51,6 +57,22 @@ export async function materialiseDemo(stateDir: string, sourceDir = DEMO_POLICIE
     hubKeyFile: join(secretsDir, 'hub.private.jwk.json'),
     pseudonymKeyFile,
     agencyKeyFile: (agency) => join(secretsDir, `${agency}.private.jwk.json`),
+    nodeKeyFile: (nodeId) => join(secretsDir, `node-${nodeId}.private.jwk.json`),
     agencies,
+    nodes,
   };
+}
+
+/** Node ids and provider agencies a policy folder's JSON names (read raw: keys need not exist yet). */
+export function policyMembers(dir = DEMO_POLICIES): { nodeIds: string[]; providers: string[] } {
+  const read = <T>(file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as T;
+  const nodeIds = read<{ nodes: { id: string }[] }>('hub.json').nodes.map((n) => n.id);
+  const providers = read<{ agencies: { id: string; roles: string[] }[] }>('agencies.json').agencies.filter((a) => a.roles.includes('provider')).map((a) => a.id);
+  return { nodeIds, providers };
+}
+
+/** The Kafka principals a hub with the demo policy needs (for the local broker's SCRAM users). */
+export function demoPrincipals(): string[] {
+  const { nodeIds, providers } = policyMembers();
+  return hubPrincipals(nodeIds, providers);
 }

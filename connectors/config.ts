@@ -1,8 +1,9 @@
 import type { JSONSchemaType } from 'ajv';
 import { loadConfig } from '../lib/config/load-config.ts';
+import { KAFKA_SECURITY_ENV, KAFKA_SECURITY_PROPERTIES, type KafkaConnectionSettings } from '../lib/kafka/connection.ts';
 import type { BackendConfig } from './backends/backend.types.ts';
 
-export interface ConnectorConfig {
+export interface ConnectorConfig extends KafkaConnectionSettings {
   /** The provider agency this connector serves. */
   agencyId: string;
   /** The agency's private Ed25519 JWK; its public half must be in the agency's JWKS. */
@@ -26,6 +27,7 @@ const schema = {
     privateKeyFile: { type: 'string', minLength: 1 },
     policiesDir: { type: 'string', minLength: 1 },
     kafkaBrokers: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[^:]+:\\d{1,5}$' } },
+    ...KAFKA_SECURITY_PROPERTIES,
     topicPrefix: { type: 'string', pattern: '^[A-Za-z0-9._-]{0,100}$' },
     topicPartitions: { type: 'integer', minimum: 1, maximum: 1000 },
     replicationFactor: { type: 'integer', minimum: 1, maximum: 7 },
@@ -66,6 +68,7 @@ export function loadConnectorConfig(explicit: Partial<ConnectorConfig>, env: Nod
       privateKeyFile: { env: 'XHUB_AGENCY_KEY_FILE' },
       policiesDir: { env: 'XHUB_POLICIES_DIR' },
       kafkaBrokers: { env: 'KAFKA_BROKERS', parse: 'list' },
+      ...KAFKA_SECURITY_ENV,
       topicPrefix: { env: 'XHUB_TOPIC_PREFIX' },
       topicPartitions: { env: 'XHUB_TOPIC_PARTITIONS', parse: 'int' },
       replicationFactor: { env: 'XHUB_REPLICATION_FACTOR', parse: 'int' },

@@ -3,9 +3,11 @@ import { HubError } from '../lib/errors/hub-error.ts';
 import { Closer, withTimeout } from '../lib/closer.ts';
 import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
 import { createKafka } from '../lib/kafka/client.ts';
+import { resolveKafkaConnection } from '../lib/kafka/connection.ts';
+import { groupNames, requireTopics } from '../lib/kafka/provision.ts';
 import { sendDeadLetter } from '../lib/kafka/dead-letter.ts';
 import { connectProducer } from '../lib/kafka/producer.ts';
-import { ensureTopics, topicNames, topicSpecs } from '../lib/kafka/topics.ts';
+import { topicNames } from '../lib/kafka/topics.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import { ReplayGuard } from '../lib/replay-guard.ts';
 import { loadPolicy } from '../policies/policy-loader.ts';
@@ -47,14 +49,16 @@ export async function startConnector(
   const log = (options.log ?? createLogger('xhub-connector')).child({ agency: config.agencyId });
   const topics = topicNames(config.topicPrefix);
   const requestTopic = topics.requests(config.agencyId);
-  const kafka = createKafka(config.kafkaBrokers, `xhub-connector-${config.agencyId}`, log);
+  const kafka = createKafka(resolveKafkaConnection(config, 'connector'), `xhub-connector-${config.agencyId}`, log);
   // The backend first: it needs no Kafka, so a bad backend config leaves nothing open.
   const backend = options.backend ?? (await createBackend(config.backend));
+  // The connector may not create topics: the hub's admin provisions them.
   const admin = kafka.admin();
-  await admin.connect();
+  await admin.connect().catch((cause: unknown) => {
+    throw new HubError('ERR_KAFKA_UNAVAILABLE', `cannot reach Kafka at ${config.kafkaBrokers.join(',')}: ${(cause as Error).message}`, { cause });
+  });
   try {
-    const layout = { partitions: config.topicPartitions, replicationFactor: config.replicationFactor };
-    await ensureTopics(admin, [...topicSpecs([requestTopic], 'requests', layout), ...topicSpecs([topics.deadLetter()], 'dead-letter', layout)]);
+    await requireTopics(admin, [requestTopic, topics.deadLetter()]);
   } finally {
     await admin.disconnect();
   }
@@ -101,7 +105,7 @@ export async function startConnector(
   };
 
   const consumer = kafka.consumer({
-    groupId: `${config.topicPrefix}connector.${config.agencyId}`,
+    groupId: groupNames(config.topicPrefix).connector(config.agencyId),
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
     maxWaitTimeInMs: LONG_POLL_MS,

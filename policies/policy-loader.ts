@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { KeyRing } from '../lib/crypto/key-ring.ts';
 import type { PublicJwks } from '../lib/crypto/keys.ts';
+import type { NodeKeyLookup } from '../lib/crypto/record-signature.ts';
 import { HUB_KEY_OWNER } from '../lib/envelope/request-envelope.ts';
 import { HubError } from '../lib/errors/hub-error.ts';
 import { checkCrossReferences } from './cross-references.ts';
@@ -10,6 +11,14 @@ import { compilePolicySchemas, POLICY_FILES, recordSchemaAjv, type PolicyFile } 
 import type { Agency, Agreement, Policy, PolicyIssue, Purpose, RecordType } from './policy.types.ts';
 
 export const SUPPORTED_MAJOR = 1;
+
+/** Key ring owner of a node's signing keys (agency ids cannot contain ':'). */
+export const nodeKeyOwner = (nodeId: string): string => `node:${nodeId}`;
+
+/** Finds the registered keys of the policy's nodes, for checking signed consent events and audit entries. */
+export function nodeKeyLookup(policy: Policy): NodeKeyLookup {
+  return (nodeId, kid) => policy.keys.findKeyObject(nodeKeyOwner(nodeId), kid);
+}
 
 /** Thrown when a policy folder is refused; `issues` lists every reason found. */
 export class PolicyError extends HubError {
@@ -19,7 +28,7 @@ export class PolicyError extends HubError {
 }
 
 type RawFiles = {
-  hub: { id: string; jwks?: PublicJwks; jwksFile?: string };
+  hub: { id: string; jwks?: PublicJwks; jwksFile?: string; nodes: { id: string; jwks?: PublicJwks; jwksFile?: string }[] };
   agencies: { agencies: (Omit<Agency, 'jwks'> & { jwks?: PublicJwks; jwksFile?: string })[] };
   'record-types': { recordTypes: Omit<RecordType, 'fields' | 'source'>[] };
   purposes: { purposes: Purpose[] };
@@ -44,6 +53,12 @@ export async function loadPolicy(dirPath: string): Promise<Policy> {
   if (issues.length > 0) throw new PolicyError(issues);
 
   const hubJwks = await resolveJwks(dir, 'hub.json', '', raw.hub, issues);
+  const nodeKeys: [string, PublicJwks][] = [];
+  for (const [i, n] of raw.hub.nodes.entries()) {
+    const jwks = await resolveJwks(dir, 'hub.json', `/nodes/${i}`, n, issues);
+    if (nodeKeys.some(([owner]) => owner === nodeKeyOwner(n.id))) issues.push({ file: 'hub.json', path: `/nodes/${i}/id`, reason: `node "${n.id}" is listed twice` });
+    else if (jwks) nodeKeys.push([nodeKeyOwner(n.id), jwks]);
+  }
   const agencies = new Map<string, Agency>();
   for (const [i, a] of raw.agencies.agencies.entries()) {
     const jwks = await resolveJwks(dir, 'agencies.json', `/agencies/${i}`, a, issues);
@@ -67,8 +82,9 @@ export async function loadPolicy(dirPath: string): Promise<Policy> {
   const recordValidators = compileRecordSchemas(recordTypes, issues);
   if (issues.length > 0 || !hubJwks) throw new PolicyError(issues);
 
-  const keys = await KeyRing.fromJwks([[HUB_KEY_OWNER, hubJwks], ...[...agencies].map(([id, a]) => [id, a.jwks] as [string, PublicJwks])]);
-  return Object.freeze({ dir, hubId: raw.hub.id, agencies, recordTypes, purposes, agreements: Object.freeze(agreements), keys, recordValidators });
+  const keys = await KeyRing.fromJwks([[HUB_KEY_OWNER, hubJwks], ...nodeKeys, ...[...agencies].map(([id, a]) => [id, a.jwks] as [string, PublicJwks])]);
+  const nodeIds = new Set(raw.hub.nodes.map((n) => n.id));
+  return Object.freeze({ dir, hubId: raw.hub.id, agencies, recordTypes, purposes, agreements: Object.freeze(agreements), nodeIds, keys, recordValidators });
 }
 
 async function readPolicyFile(dir: string, name: PolicyFile, issues: PolicyIssue[]): Promise<unknown> {
@@ -125,7 +141,7 @@ async function resolveJwks(
     const jwks = JSON.parse(await readFile(full, 'utf8')) as PublicJwks;
     const check = schemas.hub;
     // The JWKS file is checked with the same definition as an inline `jwks`.
-    if (!check({ formatVersion: '1', id: 'jwks-check', jwks })) {
+    if (!check({ formatVersion: '1', id: 'jwks-check', jwks, nodes: [{ id: 'jwks-check', jwksFile: target }] })) {
       issues.push(...ajvIssues(target, check).map((i) => ({ ...i, path: i.path.replace(/^\/jwks/, '') })));
       return undefined;
     }

@@ -81,7 +81,9 @@ export interface Policy {
   recordTypes: ReadonlyMap<string, RecordType>;
   purposes: ReadonlyMap<string, Purpose>;
   agreements: readonly Agreement[];
-  /** Public keys of every agency and of the hub (owner `hub`). */
+  /** Exchange nodes of the deployment, by id: each signs the consent events and audit entries it writes. */
+  nodeIds: ReadonlySet<string>;
+  /** Public keys of every agency, of the hub (owner `hub`) and of every node (owner `node:<id>`). */
   keys: KeyRing;
   /** Compiled JSON Schema validator per record type. */
   recordValidators: ReadonlyMap<string, ValidateFunction>;

@@ -11,14 +11,17 @@ import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
  * request, a responder process answers on a reply topic, the reply is
  * consumed. No authentication, policy, signing or audit.
  */
-export async function startRequestReply(kafka: Kafka, brokers: string[], prefix: string, partitions: number) {
+export async function startRequestReply(kafka: Kafka, brokers: string[], prefix: string, partitions: number, security: { caFile: string; credentialsFile: string }) {
   const requests = `${prefix}baseline.requests`;
   const replies = `${prefix}baseline.replies`;
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, topicSpecs([requests, replies], 'requests', { partitions, replicationFactor: 1 }));
   await admin.disconnect();
-  const responder = await startChild(['bench/load/responder-main.ts', brokers.join(','), requests, replies, `${prefix}baseline.responder`, String(partitions)], 'responder ready');
+  const responder = await startChild(['bench/load/responder-main.ts', brokers.join(','), requests, replies, `${prefix}baseline.responder`, String(partitions)], 'responder ready', {
+    KAFKA_CA_FILE: security.caFile,
+    KAFKA_CREDENTIALS_FILE: security.credentialsFile,
+  });
 
   const pending = new Map<string, () => void>();
   const requester = await connectProducer(kafka);

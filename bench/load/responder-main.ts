@@ -1,11 +1,14 @@
 // Baseline (a), responder side: answers every request on the reply topic, in its own process like a connector.
 import { createKafka } from '../../lib/kafka/client.ts';
+import { resolveKafkaConnection } from '../../lib/kafka/connection.ts';
 import { connectProducer } from '../../lib/kafka/producer.ts';
 import { createLogger } from '../../lib/log.ts';
 import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
 
 const [brokers, requests, replies, group, partitions] = process.argv.slice(2) as [string, string, string, string, string];
-const kafka = createKafka(brokers.split(','), 'baseline-responder', createLogger('responder', 'warn'));
+// Same security as the hub: TLS and SASL/SCRAM (KAFKA_CA_FILE, KAFKA_CREDENTIALS_FILE from the parent).
+const connection = resolveKafkaConnection({ kafkaBrokers: brokers.split(','), kafkaCaFile: process.env.KAFKA_CA_FILE, kafkaCredentialsFile: process.env.KAFKA_CREDENTIALS_FILE }, 'responder');
+const kafka = createKafka(connection, 'baseline-responder', createLogger('responder', 'warn'));
 const { producer, disconnect } = await connectProducer(kafka);
 const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: LONG_POLL_MS });
 await consumer.connect();

@@ -14,7 +14,11 @@ export interface AuditEntry {
   kind: AuditKind;
   /** Epoch ms at the node that wrote it. */
   at: number;
+  /** The node that wrote and signed it. */
   nodeId: string;
+  /** Key id of the node's signing key, and its Ed25519 signature (lib/crypto/record-signature.ts). */
+  kid: string;
+  sig: string;
   exchangeId?: string;
   consumer?: string;
   provider?: string;

@@ -16,6 +16,9 @@ export interface AuditFilter {
   to?: number;
 }
 
+/** Kind stored for a log position whose record is not a signed hub fact. */
+const UNVERIFIED = 'unverified';
+
 export interface IndexedEntry {
   index: number;
   json: string;
@@ -43,7 +46,8 @@ export class AuditIndex {
       CREATE INDEX IF NOT EXISTS by_consumer ON entries (consumer, idx);
       CREATE INDEX IF NOT EXISTS by_provider ON entries (provider, idx);
       CREATE INDEX IF NOT EXISTS by_at ON entries (at);
-      CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, root BLOB NOT NULL);`);
+      CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, root BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS position (id INTEGER PRIMARY KEY CHECK (id = 0), next_offset INTEGER NOT NULL);`);
     // Prepared once, not for every entry (about a fifth of the cost of indexing).
     this.insert = this.db.prepare(
       'INSERT OR IGNORE INTO entries (idx, kind, at, exchange_id, consumer, provider, record_type, purpose, subject_ref, lawful_basis, decision, json, leaf) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
@@ -55,14 +59,28 @@ export class AuditIndex {
     return Number(this.db.get('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM entries')?.n ?? 0);
   }
 
-  /** Adds entries at consecutive indexes starting at `first`, in one transaction. */
-  add(first: number, raws: { raw: Buffer; entry: AuditEntry | undefined }[]): void {
-    if (raws.length === 0) return;
+  /**
+   * The topic offset after the last record indexed. Log indexes and offsets
+   * differ once a transaction marker or aborted record has taken an offset.
+   */
+  nextOffset(): number {
+    const row = this.db.get('SELECT next_offset FROM position WHERE id = 0');
+    return row ? Number(row.next_offset) : this.nextIndex();
+  }
+
+  /**
+   * Adds entries at consecutive log indexes starting at `first`, and the
+   * topic position after them, in one transaction. An entry that is not a
+   * signed hub fact (`entry` undefined) keeps its place in the log, as
+   * `unverified`, and is never returned by `query`.
+   */
+  add(first: number, raws: { raw: Buffer; entry: AuditEntry | undefined }[], nextOffset: number): void {
     this.db.exec('BEGIN');
     try {
       raws.forEach(({ raw, entry: e }, i) => {
-        this.insert.run([first + i, e?.kind ?? 'invalid', e?.at ?? 0, e?.exchangeId ?? null, e?.consumer ?? null, e?.provider ?? null, e?.recordType ?? null, e?.purpose ?? null, e?.subjectRef ?? null, e?.lawfulBasis ?? null, e?.decision ?? null, raw.toString(), leafHash(raw)]);
+        this.insert.run([first + i, e?.kind ?? UNVERIFIED, e?.at ?? 0, e?.exchangeId ?? null, e?.consumer ?? null, e?.provider ?? null, e?.recordType ?? null, e?.purpose ?? null, e?.subjectRef ?? null, e?.lawfulBasis ?? null, e?.decision ?? null, raw.toString(), leafHash(raw)]);
       });
+      this.db.run('INSERT INTO position (id, next_offset) VALUES (0, ?) ON CONFLICT (id) DO UPDATE SET next_offset = excluded.next_offset', [nextOffset]);
       this.db.exec('COMMIT');
     } catch (error) {
       this.db.exec('ROLLBACK');
@@ -80,7 +98,8 @@ export class AuditIndex {
   }
 
   query(filter: AuditFilter, afterIndex: number, limit: number): IndexedEntry[] {
-    const where: string[] = ['idx > ?'];
+    // Only signed hub facts are ever answered; `xhub audit verify` names the rest.
+    const where: string[] = ['idx > ?', `kind <> '${UNVERIFIED}'`];
     const values: SqlValue[] = [afterIndex];
     const eq = (column: string, value: string | undefined) => {
       if (value === undefined || value === '') return;

@@ -1,17 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { NodeKeyLookup } from '../../lib/crypto/record-signature.ts';
+import type { ErrorCode } from '../../lib/errors/error-codes.ts';
+import { batchEnd, followsOn, onEveryBatch } from '../../lib/kafka/positions.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { NoteVerifier } from '../../lib/merkle/signed-note.ts';
 import { AUDIT_FETCH } from './audit-fetch.ts';
-import { parseAuditEntry } from './audit-schema.ts';
+import type { AuditEntry } from './audit-entry.types.ts';
+import { readAuditEntry } from './audit-schema.ts';
 import type { AuditIndex } from './audit-index.ts';
 import { readCheckpointMessage } from './checkpoint-message.ts';
 
 /**
  * Keeps the query index up to date with the audit and checkpoint topics,
- * resuming after the last entry the index holds. Entries are indexed as they
- * are in the log, in order; a malformed one is kept (as "invalid") so indexes
- * stay equal to log positions.
+ * resuming after the last record the index holds. Entries are indexed as they
+ * are in the log, in order; one that no registered node signed, or that is
+ * malformed, keeps its place (so indexes stay equal to Merkle leaf indexes)
+ * but is never served as a fact, and is reported once through `onRejected`.
+ * Transaction markers take offsets but are no entries: the index keeps the
+ * topic position apart from the log index.
  */
 export class AuditIndexer {
   private consumer: Consumer | undefined;
@@ -34,15 +41,23 @@ export class AuditIndexer {
     private readonly checkpoints: { verifier: NoteVerifier; origin: string },
     private readonly log: Logger,
     private readonly overdueMs = 10_000,
+    private readonly entries: { keys: () => NodeKeyLookup; groupPrefix: string; onRejected?: (code: ErrorCode, index: number, reason: string) => void } = {
+      keys: () => () => undefined,
+      groupPrefix: '',
+    },
   ) {}
 
   async start(): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: `audit-index.${randomUUID()}`, maxBytes: 20 * 1024 * 1024, ...AUDIT_FETCH });
+    const consumer = this.kafka.consumer({ groupId: `${this.entries.groupPrefix}audit-index.${randomUUID()}`, maxBytes: 20 * 1024 * 1024, ...AUDIT_FETCH });
     this.consumer = consumer;
+    // Batches of markers only never reach eachBatch, but move the position on.
+    onEveryBatch(consumer, (b) => {
+      if (b.topic === this.topics.audit && b.firstOffset !== null && b.firstOffset <= this.index.nextOffset() && b.end > this.index.nextOffset()) this.index.add(this.index.nextIndex(), [], b.end);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [this.topics.audit, this.topics.checkpoints], fromBeginning: true });
     await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
-    consumer.seek({ topic: this.topics.audit, partition: 0, offset: String(this.index.nextIndex()) });
+    consumer.seek({ topic: this.topics.audit, partition: 0, offset: String(this.index.nextOffset()) });
     this.watchdog = setInterval(() => this.checkSigned(), Math.max(50, this.overdueMs / 2));
     this.watchdog.unref();
   }
@@ -77,19 +92,28 @@ export class AuditIndexer {
     if (batch.topic === this.topics.checkpoints) {
       for (const m of batch.messages) this.addCheckpoint(m.value);
     } else {
-      const next = this.index.nextIndex();
-      const fresh = batch.messages.filter((m) => Number(m.offset) >= next);
-      if (fresh.length > 0 && Number(fresh[0]!.offset) === next) {
+      const position = this.index.nextOffset();
+      // A batch from before the seek took effect, or one past a gap not yet read: skip it.
+      if (followsOn(batch, position) && batchEnd(batch) > position) {
+        const first = this.index.nextIndex();
+        const fresh = batch.messages.filter((m) => Number(m.offset) >= position);
         this.index.add(
-          next,
-          fresh.map((m) => {
-            const raw = m.value ?? Buffer.alloc(0);
-            return { raw, entry: parseAuditEntry(raw) };
-          }),
+          first,
+          fresh.map((m, i) => ({ raw: m.value ?? Buffer.alloc(0), entry: this.believe(m.value ?? Buffer.alloc(0), first + i) })),
+          batchEnd(batch),
         );
       }
     }
     await payload.heartbeat();
+  }
+
+  private believe(raw: Buffer, index: number): AuditEntry | undefined {
+    const read = readAuditEntry(raw, this.entries.keys());
+    if ('entry' in read) return read.entry;
+    const { code } = read;
+    this.log.warn({ index, code, reason: read.reason }, 'audit entry is not a signed hub fact: indexed as unverified, never served');
+    this.entries.onRejected?.(code, index, read.reason);
+    return undefined;
   }
 
   private addCheckpoint(value: Buffer | null): void {

@@ -1,4 +1,6 @@
 import { Ajv } from 'ajv';
+import { RECORD_DOMAINS, verifyRecord, type NodeKeyLookup } from '../../lib/crypto/record-signature.ts';
+import type { ErrorCode } from '../../lib/errors/error-codes.ts';
 import { AUDIT_KINDS, type AuditEntry } from './audit-entry.types.ts';
 
 // Entries are read back from Kafka by the index, the verifier and DPO tools:
@@ -6,26 +8,31 @@ import { AUDIT_KINDS, type AuditEntry } from './audit-entry.types.ts';
 const ajv = new Ajv({ strict: true, allErrors: false });
 const text = { type: 'string', maxLength: 512 } as const;
 
-/** An audit entry from its raw bytes, or undefined if it is not one. */
-export function parseAuditEntry(raw: Buffer): AuditEntry | undefined {
-  try {
-    const value: unknown = JSON.parse(raw.toString());
-    return validateAuditEntry(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * An audit entry from its raw bytes, believed only if a node the policy
+ * registers signed it and it has the entry's shape; otherwise the reason.
+ * Anyone who can write the audit topic can put bytes there: nothing unsigned
+ * is ever shown as a hub fact.
+ */
+export function readAuditEntry(raw: Buffer, keys: NodeKeyLookup): { entry: AuditEntry } | { code: ErrorCode; reason: string } {
+  const signed = verifyRecord(RECORD_DOMAINS.auditEntry, raw, keys);
+  if (!signed.ok) return { code: 'ERR_RECORD_SIGNATURE_INVALID', reason: signed.reason };
+  if (!validateAuditEntry(signed.value)) return { code: 'ERR_MESSAGE_MALFORMED', reason: 'signed, but not the shape of an audit entry' };
+  return { entry: signed.value };
 }
 
 export const validateAuditEntry = ajv.compile<AuditEntry>({
   type: 'object',
   additionalProperties: false,
-  required: ['v', 'id', 'kind', 'at', 'nodeId'],
+  required: ['v', 'id', 'kind', 'at', 'nodeId', 'kid', 'sig'],
   properties: {
     v: { const: 1 },
     id: text,
     kind: { enum: [...AUDIT_KINDS] },
     at: { type: 'integer', minimum: 0 },
     nodeId: text,
+    kid: text,
+    sig: { type: 'string', pattern: '^[A-Za-z0-9_-]{86}$' },
     exchangeId: text,
     consumer: text,
     provider: text,

@@ -2,6 +2,8 @@ import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Kafka } from 'kafkajs';
+import { groupNames } from '../../lib/kafka/provision.ts';
+import { topicNames } from '../../lib/kafka/topics.ts';
 import { readTopic } from './read-topic.ts';
 
 /** The audit log as a verifier sees it: entries and checkpoint messages, each in topic order. */
@@ -10,12 +12,15 @@ export interface AuditLogCopy {
   checkpoints: Buffer[];
 }
 
-export async function readAuditLog(kafka: Kafka, topics: { audit: string; checkpoints: string }, onProgress?: (read: number, total: number) => void): Promise<AuditLogCopy> {
+/** Reads the audit log of the hub under `prefix`, as the audit-reader principal may (its own groups only). */
+export async function readAuditLog(kafka: Kafka, prefix: string, onProgress?: (read: number, total: number) => void): Promise<AuditLogCopy> {
+  const topics = topicNames(prefix);
+  const groups = groupNames(prefix).auditReader();
   // Checkpoints first: every checkpoint read then covers only entries that exist.
   const checkpoints: Buffer[] = [];
-  await readTopic(kafka, topics.checkpoints, (value) => checkpoints.push(value));
+  await readTopic(kafka, topics.auditCheckpoints(), groups, (value) => checkpoints.push(value));
   const entries: Buffer[] = [];
-  await readTopic(kafka, topics.audit, (value) => entries.push(value), onProgress);
+  await readTopic(kafka, topics.audit(), groups, (value) => entries.push(value), onProgress);
   return { entries, checkpoints };
 }
 

@@ -3,6 +3,7 @@ import { KeyObject } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { SigningKey } from '../../lib/crypto/keys.ts';
 import type { BatchingProducer } from '../../lib/kafka/batching-producer.ts';
+import { batchEnd, followsOn, onEveryBatch } from '../../lib/kafka/positions.ts';
 import type { Logger } from '../../lib/log.ts';
 import { formatCheckpoint } from '../../lib/merkle/checkpoint.ts';
 import { CompactRange } from '../../lib/merkle/compact-range.ts';
@@ -16,6 +17,7 @@ import { readTopic } from './read-topic.ts';
 const MAX_LEAVES_PER_CHECKPOINT = 8_192;
 
 export interface SequencerOptions {
+  /** A client and producer of the sequencer's own principal: it may read the audit log and write checkpoints, nothing else. */
   kafka: Kafka;
   producer: BatchingProducer;
   auditTopic: string;
@@ -47,6 +49,8 @@ export class Sequencer {
   private published = 0;
   private leading = false;
   private generation = 0;
+  /** Topic offset after the last audit record read; ahead of the tree size once markers took offsets. */
+  private position = 0;
 
   constructor(private readonly options: SequencerOptions) {
     this.signer = noteSigner(options.origin, KeyObject.from(options.hubKey.key));
@@ -56,6 +60,10 @@ export class Sequencer {
     const { kafka, auditTopic, groupId } = this.options;
     const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, ...AUDIT_FETCH });
     this.consumer = consumer;
+    // Batches of transaction markers only never reach eachBatch, but move the position on.
+    onEveryBatch(consumer, (b) => {
+      if (this.leading && b.topic === auditTopic && b.firstOffset !== null && b.firstOffset <= this.position) this.position = Math.max(this.position, b.end);
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: auditTopic, fromBeginning: true });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -81,7 +89,7 @@ export class Sequencer {
     const generation = this.generation;
     let last = 0;
     const verifier = verifierOf(this.signer);
-    await readTopic(this.options.kafka, this.options.checkpointTopic, (value, offset) => {
+    await readTopic(this.options.kafka, this.options.checkpointTopic, `${this.options.groupId}.`, (value, offset) => {
       try {
         last = Math.max(last, readCheckpointMessage(value, verifier, this.options.origin).checkpoint.size);
       } catch (error) {
@@ -95,6 +103,7 @@ export class Sequencer {
     this.pending = [];
     this.ready = [];
     this.published = last;
+    this.position = 0;
     this.leading = true;
     this.consumer!.seek({ topic: this.options.auditTopic, partition: 0, offset: '0' });
     this.options.log.info({ publishedSize: last }, 'audit sequencer active');
@@ -102,15 +111,20 @@ export class Sequencer {
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     if (!this.leading) return;
+    // A batch fetched before a seek took effect does not follow on from the position: skip it.
+    if (!followsOn(payload.batch, this.position)) return;
     for (const message of payload.batch.messages) {
       if (payload.isStale()) return;
-      if (Number(message.offset) !== this.range.size) continue; // before a seek took effect
+      if (Number(message.offset) < this.position) continue;
+      this.position = Number(message.offset) + 1;
+      // Every record is a leaf, signed or not: verifiers and DPO tools judge each entry; the tree only fixes the order.
       const leaf = leafHash(message.value ?? Buffer.alloc(0));
       this.range.append(leaf);
       if (this.range.size > this.published) this.pending.push(leaf);
       // Keep each checkpoint message well under Kafka's message size limit.
       if (this.pending.length >= MAX_LEAVES_PER_CHECKPOINT) this.sign();
     }
+    this.position = Math.max(this.position, batchEnd(payload.batch));
     await payload.heartbeat();
   }
 

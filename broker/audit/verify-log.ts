@@ -2,13 +2,14 @@ import { CompactRange } from '../../lib/merkle/compact-range.ts';
 import { leafHash } from '../../lib/merkle/hash.ts';
 import type { NoteVerifier } from '../../lib/merkle/signed-note.ts';
 import { rootHash } from '../../lib/merkle/tree.ts';
-import { parseAuditEntry } from './audit-schema.ts';
+import type { NodeKeyLookup } from '../../lib/crypto/record-signature.ts';
+import { readAuditEntry } from './audit-schema.ts';
 import { readCheckpointMessage } from './checkpoint-message.ts';
 
 export interface VerifyFailure {
-  /** Index of the first audit entry that fails, where the failure is an entry's. */
+  /** Index of the audit entry that fails, where the failure is an entry's. */
   entryIndex?: number;
-  /** Index of the first checkpoint that fails, where the failure is a checkpoint's. */
+  /** Index of the checkpoint that fails, where the failure is a checkpoint's. */
   checkpointIndex?: number;
   reason: string;
 }
@@ -21,43 +22,73 @@ export interface VerifyReport {
   verifiedSize: number;
   /** Entries written after the last checkpoint, not yet covered by one. */
   unverifiedTail: number;
+  /** Every failure found, checkpoints first, then entries in log order. */
+  failures: VerifyFailure[];
+  /** The first of them. */
   failure?: VerifyFailure;
 }
+
+/** More than this many failures are summarised: a deleted entry shifts everything after it. */
+const MAX_REPORTED = 1_000;
 
 /**
  * Recomputes the audit log's Merkle tree (RFC 9162) and checks it against every
  * signed checkpoint. Checkpoints are checked first: each signature, and that
  * the leaves each one publishes extend the same sequence and hash to its signed
- * root — so all checkpoints are consistent with one another. Then every entry
- * is hashed and compared with the signed sequence, naming the first that fails.
+ * root — so all checkpoints are consistent with one another; a checkpoint that
+ * fails is reported and left out. Then every entry is checked: signed by a
+ * node the policy registers, in the shape of an audit entry, and equal to the
+ * signed sequence. Every failure is reported with its index, not only the first.
  */
-export function verifyLog(entries: readonly Buffer[], checkpoints: readonly Buffer[], verifier: NoteVerifier, origin: string, onProgress?: (done: number, total: number) => void): VerifyReport {
-  const report = (failure?: VerifyFailure, signed = 0): VerifyReport => ({
-    ok: failure === undefined,
-    entries: entries.length,
-    checkpoints: checkpoints.length,
-    verifiedSize: failure ? 0 : signed,
-    unverifiedTail: failure ? 0 : Math.max(0, entries.length - signed),
-    ...(failure ? { failure } : {}),
-  });
+export function verifyLog(
+  entries: readonly Buffer[],
+  checkpoints: readonly Buffer[],
+  verifier: NoteVerifier,
+  origin: string,
+  entryKeys: NodeKeyLookup,
+  onProgress?: (done: number, total: number) => void,
+): VerifyReport {
+  const failures: VerifyFailure[] = [];
+  const fail = (failure: VerifyFailure) => {
+    if (failures.length < MAX_REPORTED) failures.push(failure);
+  };
   const total = entries.length + checkpoints.length;
   const signed: Buffer[] = [];
   const range = new CompactRange();
   for (const [k, raw] of checkpoints.entries()) {
     const failure = checkCheckpoint(k, raw, signed, range, verifier, origin);
-    if (failure) return report(failure);
+    if (failure) fail(failure);
   }
   onProgress?.(checkpoints.length, total);
+  // After an entry is found deleted or inserted, every later position differs: report the first only.
+  let positionsAligned = true;
+  let mismatches = 0;
   for (const [i, raw] of entries.entries()) {
-    if (!parseAuditEntry(raw)) return report({ entryIndex: i, reason: `entry ${i} is not a valid audit entry` });
-    if (i < signed.length && !leafHash(raw).equals(signed[i]!)) return report({ entryIndex: i, reason: classify(i, entries, signed) });
+    if (positionsAligned && i < signed.length && !leafHash(raw).equals(signed[i]!)) {
+      const reason = classify(i, entries, signed);
+      fail({ entryIndex: i, reason });
+      mismatches += 1;
+      if (/deleted|inserted/.test(reason)) positionsAligned = false;
+    }
+    const read = readAuditEntry(raw, entryKeys);
+    if ('reason' in read) fail({ entryIndex: i, reason: `entry ${i} is not a hub fact: ${read.reason}` });
     if (i % 10_000 === 9_999) onProgress?.(checkpoints.length + i + 1, total);
   }
   onProgress?.(total, total);
   if (entries.length < signed.length) {
-    return report({ entryIndex: entries.length, reason: `the log is truncated: checkpoints sign ${signed.length} entries, the log holds ${entries.length}; entry ${entries.length} is the first missing` });
+    fail({ entryIndex: entries.length, reason: `the log is truncated: checkpoints sign ${signed.length} entries, the log holds ${entries.length}; entry ${entries.length} is the first missing` });
   }
-  return report(undefined, signed.length);
+  const ok = failures.length === 0;
+  const signedHere = Math.min(signed.length, entries.length);
+  return {
+    ok,
+    entries: entries.length,
+    checkpoints: checkpoints.length,
+    verifiedSize: ok || mismatches === 0 ? signedHere : 0,
+    unverifiedTail: Math.max(0, entries.length - signed.length),
+    failures,
+    ...(failures[0] ? { failure: failures[0] } : {}),
+  };
 }
 
 function checkCheckpoint(k: number, raw: Buffer, signed: Buffer[], range: CompactRange, verifier: NoteVerifier, origin: string): VerifyFailure | undefined {

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { RECORD_DOMAINS, verifyRecord, type NodeKeyLookup, type RecordSigner } from '../../lib/crypto/record-signature.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
+import type { ErrorCode } from '../../lib/errors/error-codes.ts';
+import { PartitionPositions } from '../../lib/kafka/positions.ts';
 import type { BatchingProducer } from '../../lib/kafka/batching-producer.ts';
 import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
 import type { Logger } from '../../lib/log.ts';
@@ -14,6 +17,14 @@ export interface ConsentLogOptions {
   topic: string;
   deadLetterTopic: string;
   nodeId: string;
+  /** Signs the events this node publishes. */
+  signer: RecordSigner;
+  /** Registered nodes' keys: an event is applied only if one of them signed it. */
+  nodeKeys: () => NodeKeyLookup;
+  /** Prefix of this node's consumer groups (its principal may use no others). */
+  groupPrefix: string;
+  /** Called for every event refused (unsigned, badly signed, malformed), after it is dead-lettered. */
+  onRejected?: (code: ErrorCode) => void;
   log: Logger;
   /** How long the view may trail the topic before consent decisions stop. */
   lagToleranceMs?: number;
@@ -25,7 +36,11 @@ export interface ConsentLogOptions {
  * and materialises every event from it into a ConsentView. A node reads the
  * whole topic at start (a fresh consumer group each time, so the view is
  * always rebuilt from the full history) and serves consent decisions only
- * while its view has caught up with the topic's end.
+ * while its view has caught up with the topic's end. Anyone who may write the
+ * topic could put events there: only events signed by a registered node are
+ * applied; the rest are dead-lettered with their reason. "Caught up" compares
+ * the position (which counts transaction markers) with the end offset, and a
+ * view that cannot learn the end offset counts as stale: it fails closed.
  */
 export class ConsentLog {
   readonly view: ConsentView;
@@ -33,8 +48,10 @@ export class ConsentLog {
   private admin: Admin | undefined;
   private poller: NodeJS.Timeout | undefined;
   private started = false;
-  private readonly next = new Map<number, number>();
+  private positions: PartitionPositions | undefined;
   private readonly high = new Map<number, number>();
+  /** When the end offsets were last learned; older than the tolerance means stale. */
+  private highKnownAt = 0;
   private readonly laggingSince = new Map<number, number>();
 
   constructor(private readonly options: ConsentLogOptions) {
@@ -55,8 +72,10 @@ export class ConsentLog {
         await new Promise((r) => setTimeout(r, 100 * attempt));
       }
     }
-    const consumer = kafka.consumer({ groupId: `consent-view.${randomUUID()}`, maxWaitTimeInMs: LONG_POLL_MS, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    const consumer = kafka.consumer({ groupId: `${this.options.groupPrefix}consent-view.${randomUUID()}`, maxWaitTimeInMs: LONG_POLL_MS, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
     this.consumer = consumer;
+    this.positions = new PartitionPositions(consumer, topic);
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => this.caughtUpCheck(payload.partition));
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
@@ -76,17 +95,23 @@ export class ConsentLog {
   isCurrent(now = Date.now()): boolean {
     if (!this.started) return false;
     const tolerance = this.options.lagToleranceMs ?? 1_000;
+    // Without a recent end offset nobody knows whether the view trails: fail closed.
+    if (now - this.highKnownAt >= tolerance) return false;
     for (const [partition, since] of this.laggingSince) {
-      if ((this.next.get(partition) ?? 0) < (this.high.get(partition) ?? 0) && now - since >= tolerance) return false;
+      if (this.position(partition) < (this.high.get(partition) ?? 0) && now - since >= tolerance) return false;
     }
     return true;
+  }
+
+  private position(partition: number): number {
+    return this.positions?.of(partition) ?? 0;
   }
 
   /** Makes an event durable on the topic, applying it to this node's view at once (so it takes effect here first). */
   async publish(event: ConsentEvent, key: string): Promise<void> {
     this.view.applyLocal(event);
     try {
-      await this.options.producer.send(this.options.topic, { key, value: JSON.stringify(event) });
+      await this.options.producer.send(this.options.topic, { key, value: this.options.signer.sign(RECORD_DOMAINS.consentEvent, event) });
     } catch (error) {
       this.view.undoLocal(event);
       throw new HubError('ERR_KAFKA_UNAVAILABLE', 'the consent event could not be made durable; nothing changed', { cause: error });
@@ -96,31 +121,45 @@ export class ConsentLog {
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     for (const message of batch.messages) {
-      const event = parse(message.value?.toString());
-      if (event) this.view.apply(event);
-      else {
-        this.options.log.warn({ partition: batch.partition, offset: message.offset }, 'malformed consent event dead-lettered');
-        await sendDeadLetter(this.options.producer, this.options.deadLetterTopic, {
-          code: 'ERR_MESSAGE_MALFORMED',
-          message: 'not a valid consent event',
-          source: { topic: batch.topic, partition: batch.partition, offset: message.offset },
-          by: `node:${this.options.nodeId}`,
-          value: message.value,
-        }).catch(() => {});
-      }
-      this.next.set(batch.partition, Number(message.offset) + 1);
+      const read = this.read(message.value);
+      if ('event' in read) this.view.apply(read.event);
+      else await this.reject(read, batch.topic, batch.partition, message.offset, message.value);
     }
-    if ((this.next.get(batch.partition) ?? 0) >= (this.high.get(batch.partition) ?? 0)) this.laggingSince.delete(batch.partition);
     await payload.heartbeat();
+  }
+
+  /** An event is believed only when a registered node signed it, and it has an event's shape. */
+  private read(value: Buffer | null): { event: ConsentEvent } | { code: ErrorCode; reason: string } {
+    const signed = verifyRecord(RECORD_DOMAINS.consentEvent, value ?? '', this.options.nodeKeys());
+    if (!signed.ok) return { code: 'ERR_RECORD_SIGNATURE_INVALID', reason: `consent event refused: ${signed.reason}` };
+    if (!validateConsentEvent(signed.value)) return { code: 'ERR_MESSAGE_MALFORMED', reason: 'signed, but not a valid consent event' };
+    return { event: signed.value };
+  }
+
+  private async reject(read: { code: ErrorCode; reason: string }, topic: string, partition: number, offset: string, value: Buffer | null): Promise<void> {
+    this.options.log.warn({ partition, offset, code: read.code, reason: read.reason }, 'consent event not applied: dead-lettered');
+    this.options.onRejected?.(read.code);
+    await sendDeadLetter(this.options.producer, this.options.deadLetterTopic, {
+      code: read.code,
+      message: read.reason,
+      source: { topic, partition, offset },
+      by: `node:${this.options.nodeId}`,
+      value,
+    }).catch((error: unknown) => this.options.log.error({ err: error }, 'dead letter for a refused consent event could not be written'));
+  }
+
+  private caughtUpCheck(partition: number): void {
+    if (this.position(partition) >= (this.high.get(partition) ?? 0)) this.laggingSince.delete(partition);
   }
 
   private async pollHighWatermarks(): Promise<void> {
     const offsets = await this.admin!.fetchTopicOffsets(this.options.topic);
     const now = Date.now();
+    this.highKnownAt = now;
     for (const { partition, high } of offsets) {
       const h = Number(high);
       this.high.set(partition, h);
-      if ((this.next.get(partition) ?? 0) < h) {
+      if (this.position(partition) < h) {
         if (!this.laggingSince.has(partition)) this.laggingSince.set(partition, now);
       } else this.laggingSince.delete(partition);
     }
@@ -128,19 +167,9 @@ export class ConsentLog {
 
   private async waitForCatchUp(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while ([...this.high].some(([p, h]) => (this.next.get(p) ?? 0) < h)) {
+    while ([...this.high].some(([p, h]) => this.position(p) < h)) {
       if (Date.now() > deadline) throw new HubError('ERR_KAFKA_UNAVAILABLE', `consent view did not catch up with ${this.options.topic} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 20));
     }
-  }
-}
-
-function parse(text: string | undefined): ConsentEvent | undefined {
-  if (!text) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return validateConsentEvent(value) ? value : undefined;
-  } catch {
-    return undefined;
   }
 }

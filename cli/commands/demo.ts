@@ -4,7 +4,8 @@ import { startNode } from '../../broker/node.ts';
 import { startConnector } from '../../connectors/connector.ts';
 import { acquireKafka } from '../../lib/kafka/broker-source.ts';
 import { createLogger } from '../../lib/log.ts';
-import { DEMO_DATA, materialiseDemo } from '../demo-setup.ts';
+import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../demo-hub.ts';
+import { DEMO_DATA, demoPrincipals, materialiseDemo } from '../demo-setup.ts';
 import { onShutdown } from './shutdown.ts';
 
 export function registerDemo(program: Command): void {
@@ -15,14 +16,18 @@ export function registerDemo(program: Command): void {
     .option('--listen <host:port>', 'gRPC address', '127.0.0.1:50051')
     .action(async (o: { state: string; listen: string }) => {
       const log = createLogger('xhub-demo');
-      const kafka = await acquireKafka((line) => log.info(line));
+      const kafka = await acquireKafka(demoPrincipals(), (line) => log.info(line));
       const demo = await materialiseDemo(o.state);
-      const common = { kafkaBrokers: kafka.brokers, policiesDir: demo.policiesDir };
-      const node = await startNode({ ...common, nodeId: 'node-1', listen: o.listen, hubKeyFile: demo.hubKeyFile, pseudonymKeyFile: demo.pseudonymKeyFile }, log);
+      await provisionDemoHub(kafka, demo, 'xhub.', log);
+      const common = { policiesDir: demo.policiesDir };
+      const node = await startNode(
+        { ...common, ...nodeKafkaSettings(kafka, 'node-1'), nodeId: 'node-1', listen: o.listen, hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile('node-1'), pseudonymKeyFile: demo.pseudonymKeyFile },
+        log,
+      );
       const providers = [...new Set([...node.policy().recordTypes.values()].map((r) => r.provider))];
       const connectors = await Promise.all(
         providers.map((agency) =>
-          startConnector({ ...common, agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'file', dir: join(DEMO_DATA, agency) } }, { log }),
+          startConnector({ ...common, ...connectorKafkaSettings(kafka, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'file', dir: join(DEMO_DATA, agency) } }, { log }),
         ),
       );
       const example = [

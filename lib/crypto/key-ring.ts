@@ -1,3 +1,4 @@
+import { KeyObject } from 'node:crypto';
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { SIGNING_ALG, type PublicJwks } from './keys.ts';
 
@@ -7,6 +8,7 @@ import { SIGNING_ALG, type PublicJwks } from './keys.ts';
  */
 export class KeyRing {
   private readonly byOwner = new Map<string, Map<string, CryptoKey>>();
+  private readonly keyObjects = new Map<CryptoKey, KeyObject>();
 
   static async fromJwks(entries: Iterable<[owner: string, jwks: PublicJwks]>): Promise<KeyRing> {
     const ring = new KeyRing();
@@ -27,6 +29,15 @@ export class KeyRing {
   /** The key, or undefined when the owner or key id is unknown. */
   find(owner: string, kid: string): CryptoKey | undefined {
     return this.byOwner.get(owner)?.get(kid);
+  }
+
+  /** The same key as a node:crypto KeyObject (made once), for raw Ed25519 verification. */
+  findKeyObject(owner: string, kid: string): KeyObject | undefined {
+    const key = this.find(owner, kid);
+    if (!key) return undefined;
+    let object = this.keyObjects.get(key);
+    if (!object) this.keyObjects.set(key, (object = KeyObject.from(key)));
+    return object;
   }
 }
 

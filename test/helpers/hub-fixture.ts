@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
 import { startNode, type RunningNode } from '../../broker/node.ts';
 import type { NodeConfig } from '../../broker/config.ts';
 import type { Backend } from '../../connectors/backends/backend.types.ts';
@@ -14,7 +13,10 @@ import { AuditClient } from '../../lib/audit-client.ts';
 import { ConsentClient } from '../../lib/consent-client.ts';
 import { ExchangeClient } from '../../lib/exchange-client.ts';
 import { createLogger } from '../../lib/log.ts';
+import { provisionHub } from '../../lib/kafka/provision.ts';
+import { connectorPrincipal, KAFKA_SEQUENCER, nodePrincipal } from '../../lib/kafka/principals.ts';
 import { CountingBackend } from './counting-backend.ts';
+import { kafkaSettings, testKafka } from './test-kafka.ts';
 
 export const SOMSRI = '1101700203450';
 export const SOMCHAI = '3100500123458';
@@ -41,10 +43,22 @@ export class HubFixture {
 
   static async start(options: { connectors?: string[]; node?: Partial<NodeConfig> } = {}): Promise<HubFixture> {
     const stateDir = await mkdtemp(join(tmpdir(), 'xhub-test-'));
-    const fixture = new HubFixture(inject('kafkaBrokers'), `t${randomBytes(4).toString('hex')}.`, stateDir, await materialiseDemo(stateDir));
+    const fixture = new HubFixture(kafkaSettings('admin').kafkaBrokers, `t${randomBytes(4).toString('hex')}.`, stateDir, await materialiseDemo(stateDir));
+    await fixture.provision();
     await fixture.startNode(options.node);
     for (const agency of options.connectors ?? ['DOPA', 'RD', 'MOPH', 'FPO']) await fixture.startConnector(agency);
     return fixture;
+  }
+
+  /** Creates this hub's topics and ACLs as the admin would, so nodes and connectors run with least privilege. */
+  async provision(prefix = this.topicPrefix): Promise<void> {
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      await provisionHub(admin, prefix, { nodeIds: this.demo.nodes, providers: ['DOPA', 'RD', 'MOPH', 'FPO'] }, { partitions: 3, replicationFactor: 1 });
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   get address(): string {
@@ -52,16 +66,22 @@ export class HubFixture {
   }
 
   async startNode(overrides: Partial<NodeConfig> = {}): Promise<RunningNode> {
-    this.node = await startNode({
-      nodeId: 'node-1',
-      listen: '127.0.0.1:0',
-      policiesDir: this.demo.policiesDir,
-      hubKeyFile: this.demo.hubKeyFile,
-      pseudonymKeyFile: this.demo.pseudonymKeyFile,
-      kafkaBrokers: this.brokers,
-      topicPrefix: this.topicPrefix,
-      ...overrides,
-    }, this.log);
+    const nodeId = overrides.nodeId ?? 'node-1';
+    this.node = await startNode(
+      {
+        nodeId,
+        listen: '127.0.0.1:0',
+        policiesDir: this.demo.policiesDir,
+        hubKeyFile: this.demo.hubKeyFile,
+        nodeKeyFile: this.demo.nodeKeyFile(nodeId),
+        pseudonymKeyFile: this.demo.pseudonymKeyFile,
+        ...kafkaSettings(nodePrincipal(nodeId)),
+        kafkaSequencerCredentialsFile: kafkaSettings(KAFKA_SEQUENCER).kafkaCredentialsFile,
+        topicPrefix: this.topicPrefix,
+        ...overrides,
+      },
+      this.log,
+    );
     return this.node;
   }
 
@@ -74,7 +94,7 @@ export class HubFixture {
         agencyId: agency,
         privateKeyFile: this.demo.agencyKeyFile(agency),
         policiesDir: this.demo.policiesDir,
-        kafkaBrokers: this.brokers,
+        ...kafkaSettings(connectorPrincipal(agency)),
         topicPrefix: this.topicPrefix,
         backend: { type: 'file', dir: join(DEMO_DATA, agency) },
       },

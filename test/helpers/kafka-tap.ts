@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import { testKafka } from './test-kafka.ts';
 
 /** Reads a topic from the beginning in the background so a test can wait for what arrives. */
 export class KafkaTap {
   readonly messages: KafkaMessage[] = [];
   private consumer!: Consumer;
 
-  static async open(brokers: string[], topic: string, onMessage?: (m: KafkaMessage) => Promise<void>): Promise<KafkaTap> {
+  /** Taps `topic` as `principal` (the admin by default, who may read anything). */
+  static async open(principal: string, topic: string, onMessage?: (m: KafkaMessage) => Promise<void>): Promise<KafkaTap> {
     const tap = new KafkaTap();
-    const kafka = new Kafka({ brokers, clientId: 'test-tap', logLevel: logLevel.NOTHING });
+    const kafka = testKafka(principal, 'test-tap');
     tap.consumer = kafka.consumer({ groupId: `tap-${randomUUID()}`, maxWaitTimeInMs: 100 });
     await tap.consumer.connect();
     await tap.consumer.subscribe({ topic, fromBeginning: true });
@@ -38,8 +40,9 @@ export class KafkaTap {
   }
 }
 
-export async function produce(brokers: string[], topic: string, value: string, headers: Record<string, string> = {}): Promise<void> {
-  const kafka = new Kafka({ brokers, clientId: 'test-producer', logLevel: logLevel.NOTHING });
+/** Writes one record as `principal` (the admin, or any principal the topic's ACLs let write). */
+export async function produce(principal: string, topic: string, value: string, headers: Record<string, string> = {}): Promise<void> {
+  const kafka = testKafka(principal, 'test-producer');
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   await producer.send({ topic, acks: -1, messages: [{ value, headers }] });

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../cli/demo-setup.ts';
 import { ExchangeClient } from '../../lib/exchange-client.ts';
 import { freePort } from '../../lib/kafka/local-broker.ts';
+import { KAFKA_SEQUENCER, nodePrincipal } from '../../lib/kafka/principals.ts';
+import { kafkaSettings } from '../helpers/test-kafka.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
 import { KafkaTap } from '../helpers/kafka-tap.ts';
 
@@ -69,8 +71,10 @@ describe('a node killed right after a transfer', () => {
         listen: `127.0.0.1:${port}`,
         policiesDir: hub.demo.policiesDir,
         hubKeyFile: hub.demo.hubKeyFile,
+        nodeKeyFile: hub.demo.nodeKeyFile('node-2'),
         pseudonymKeyFile: hub.demo.pseudonymKeyFile,
-        kafkaBrokers: hub.brokers,
+        ...kafkaSettings(nodePrincipal('node-2')),
+        kafkaSequencerCredentialsFile: kafkaSettings(KAFKA_SEQUENCER).kafkaCredentialsFile,
         topicPrefix: hub.topicPrefix,
       }),
     );
@@ -84,7 +88,7 @@ describe('a node killed right after a transfer', () => {
     // kill -9 the node the moment the record is in hand: the npx wrapper and the node under it.
     process.kill(-node.pid!, 'SIGKILL');
     client.close();
-    const audit = await KafkaTap.open(hub.brokers, `${hub.topicPrefix}audit`);
+    const audit = await KafkaTap.open('admin', `${hub.topicPrefix}audit`);
     const delivered = await audit.waitFor((m) => m.value!.toString().includes('"kind":"delivered"') && m.value!.toString().includes(response.exchangeId), 10_000);
     await audit.close();
     expect(JSON.parse(delivered.value!.toString())).toMatchObject({ exchangeId: response.exchangeId, nodeId: 'node-2', provider: 'DOPA' });

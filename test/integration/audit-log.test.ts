@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, sha256b64url } from '../../lib/crypto/digest.ts';
 import { grant } from '../helpers/consent-grant.ts';
+import { testKafka } from '../helpers/test-kafka.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
 import { KafkaTap } from '../helpers/kafka-tap.ts';
 
@@ -12,7 +12,7 @@ describe('audit entries', () => {
 
   beforeAll(async () => {
     hub = await HubFixture.start({ connectors: ['DOPA', 'RD'] });
-    audit = await KafkaTap.open(hub.brokers, `${hub.topicPrefix}audit`);
+    audit = await KafkaTap.open('admin', `${hub.topicPrefix}audit`);
   });
   afterAll(async () => {
     await audit?.close();
@@ -57,8 +57,8 @@ describe('audit entries', () => {
 
   it('never hold a citizen id, a name or a token in the raw bytes of the audit and consent topics', async () => {
     const raw = async (topic: string) => {
-      const tap = await KafkaTap.open(hub.brokers, topic);
-      const admin = new Kafka({ brokers: hub.brokers, logLevel: logLevel.NOTHING }).admin();
+      const tap = await KafkaTap.open('admin', topic);
+      const admin = testKafka().admin();
       await admin.connect();
       const end = (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
       await admin.disconnect();
@@ -78,11 +78,12 @@ describe('audit topic settings', () => {
   it('a node refuses to run when the audit topic could delete or compact entries', async () => {
     const hub = await HubFixture.start({ connectors: [] });
     const prefix = `bad${randomUUID().slice(0, 8)}.`;
-    const admin = new Kafka({ brokers: hub.brokers, logLevel: logLevel.NOTHING }).admin();
+    const admin = testKafka().admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: `${prefix}audit`, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '604800000' }] }], waitForLeaders: true });
     await admin.disconnect();
-    await expect(hub.startNode({ nodeId: 'node-x', topicPrefix: prefix })).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/retention\.ms is 604800000/) });
+    await hub.provision(prefix);
+    await expect(hub.startNode({ nodeId: 'node-3', topicPrefix: prefix })).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/retention\.ms is 604800000/) });
     await hub.stop();
   });
 });

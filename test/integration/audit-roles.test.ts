@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../broker/node.ts';
 import { AuditClient } from '../../lib/audit-client.ts';
 import { ExchangeClient } from '../../lib/exchange-client.ts';
-import { createKafka } from '../../lib/kafka/client.ts';
-import { createLogger } from '../../lib/log.ts';
 import { expectFailure } from '../helpers/grpc-error.ts';
+import { testKafka } from '../helpers/test-kafka.ts';
 import { HubFixture, SOMSRI } from '../helpers/hub-fixture.ts';
 
 type Page = { entries: { index: string; entryJson: string }[] };
@@ -26,7 +25,7 @@ describe('an exchange-only node beside an audit node', () => {
   beforeAll(async () => {
     hub = await HubFixture.start({ connectors: ['DOPA'] });
     auditNode = hub.node;
-    serving = await hub.startNode({ nodeId: 'node-serve', auditQueries: false, auditSequencer: false });
+    serving = await hub.startNode({ nodeId: 'node-2', auditQueries: false, auditSequencer: false });
     hub.node = auditNode;
   });
   afterAll(async () => {
@@ -57,7 +56,7 @@ describe('an exchange-only node beside an audit node', () => {
         ...(JSON.parse(e.entryJson) as Omit<Entry, 'index'>),
         index: Number(e.index),
       }));
-      mine = entries.filter((e) => e.exchangeId === exchangeId && e.nodeId === 'node-serve');
+      mine = entries.filter((e) => e.exchangeId === exchangeId && e.nodeId === 'node-2');
       checkpointSize = Number(
         (await pdpc.call<{ size: string }>('GetCheckpoint', {}).catch(() => ({ size: '0' }))).size,
       );
@@ -69,11 +68,11 @@ describe('an exchange-only node beside an audit node', () => {
   });
 
   it('leaves sequencing to the audit node: the sequencer group has it as its only member', async () => {
-    const admin = createKafka(hub.brokers, 'audit-roles-test', createLogger('test', 'warn')).admin();
+    const admin = testKafka().admin();
     await admin.connect();
     const { groups } = await admin.describeGroups([`${hub.topicPrefix}audit-sequencer`]);
     await admin.disconnect();
-    expect(groups[0]?.members.map((m) => m.clientId)).toEqual([`xhub-node-${auditNode.config.nodeId}`]);
+    expect(groups[0]?.members.map((m) => m.clientId)).toEqual([`xhub-sequencer-${auditNode.config.nodeId}`]);
   });
 
   it('answers audit calls with ERR_AUDIT_NOT_SERVED, after the usual auditor check', async () => {
@@ -85,7 +84,7 @@ describe('an exchange-only node beside an audit node', () => {
       status.UNIMPLEMENTED,
       'ERR_AUDIT_NOT_SERVED',
     );
-    expect(message).toContain('node-serve');
+    expect(message).toContain('node-2');
     await expectFailure(pdpc.call('GetCheckpoint', {}), status.UNIMPLEMENTED, 'ERR_AUDIT_NOT_SERVED');
     const fpo = await client('FPO');
     await expectFailure(

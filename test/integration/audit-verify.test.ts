@@ -12,12 +12,13 @@ import { verifyLog } from '../../broker/audit/verify-log.ts';
 import { REPO_ROOT } from '../../cli/demo-setup.ts';
 import { hubVerifier } from '../../cli/commands/audit/verify.ts';
 import { loadSigningKeyFile } from '../../lib/crypto/keys.ts';
-import { createKafka } from '../../lib/kafka/client.ts';
-import { createLogger } from '../../lib/log.ts';
 import { formatCheckpoint } from '../../lib/merkle/checkpoint.ts';
 import { leafHash } from '../../lib/merkle/hash.ts';
 import { noteSigner, noteText, signNote, type NoteVerifier } from '../../lib/merkle/signed-note.ts';
 import { rootHash } from '../../lib/merkle/tree.ts';
+import type { NodeKeyLookup } from '../../lib/crypto/record-signature.ts';
+import { loadPolicy, nodeKeyLookup } from '../../policies/policy-loader.ts';
+import { kafkaSettings, testKafka } from '../helpers/test-kafka.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
 
 const ORIGIN = 'exchange-hub/audit';
@@ -27,6 +28,7 @@ describe('audit log verification', () => {
   let hub: HubFixture;
   let log: AuditLogCopy;
   let verifier: NoteVerifier;
+  let entryKeys: NodeKeyLookup;
   let dir: string;
 
   beforeAll(async () => {
@@ -39,24 +41,24 @@ describe('audit log verification', () => {
       await bma.requestRecord({ subject: SOMSRI, recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() }).catch(() => {});
     }
     // Wait for the sequencer to sign a checkpoint covering every entry.
-    const kafka = createKafka(hub.brokers, 'test-audit', createLogger('test', 'silent'));
-    const topics = { audit: `${hub.topicPrefix}audit`, checkpoints: `${hub.topicPrefix}audit-checkpoints` };
+    const kafka = testKafka('audit-reader');
     const deadline = Date.now() + 15_000;
     do {
-      log = await readAuditLog(kafka, topics);
+      log = await readAuditLog(kafka, hub.topicPrefix);
       const last = log.checkpoints.at(-1);
       const size = last ? (JSON.parse(last.toString()) as CheckpointMessage).from + (JSON.parse(last.toString()) as CheckpointMessage).leaves.length : 0;
       if (size === log.entries.length && size > 0) break;
       await new Promise((r) => setTimeout(r, 200));
     } while (Date.now() < deadline);
     verifier = await hubVerifier(hub.demo.policiesDir, ORIGIN);
+    entryKeys = nodeKeyLookup(await loadPolicy(hub.demo.policiesDir));
   });
   afterAll(async () => {
     await hub?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
-  const check = (entries: Buffer[], checkpoints = log.checkpoints) => verifyLog(entries, checkpoints, verifier, ORIGIN);
+  const check = (entries: Buffer[], checkpoints = log.checkpoints) => verifyLog(entries, checkpoints, verifier, ORIGIN, entryKeys);
 
   it('verifies the untouched log: every entry covered by signed, consistent checkpoints', () => {
     expect(log.entries.length).toBeGreaterThanOrEqual(16);
@@ -120,7 +122,8 @@ describe('audit log verification', () => {
         (r) => ({ code: 0, out: r.stdout }),
         (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
       );
-    const live = await cli(['--brokers', hub.brokers.join(','), '--prefix', hub.topicPrefix]);
+    const reader = kafkaSettings('audit-reader');
+    const live = await cli(['--brokers', hub.brokers.join(','), '--kafka-ca', reader.kafkaCaFile, '--kafka-credentials', reader.kafkaCredentialsFile, '--prefix', hub.topicPrefix]);
     expect(live.out).toMatch(/^OK: \d+ entries/m);
     expect(live.code).toBe(0);
     const entries = [...log.entries];

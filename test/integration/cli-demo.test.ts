@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -33,7 +33,7 @@ describe('the demo, from the command line', () => {
     state = await mkdtemp(join(tmpdir(), 'xhub-demo-'));
     demo = spawn('npx', ['tsx', 'cli/xhub.ts', 'demo', '--state', state, '--listen', '127.0.0.1:0'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, KAFKA_BROKERS: inject('kafkaBrokers').join(','), XHUB_LOG_LEVEL: 'warn' },
+      env: { ...process.env, KAFKA_BROKERS: inject('kafka').brokers.join(','), KAFKA_CA_FILE: inject('kafka').caFile, XHUB_KAFKA_CREDENTIALS_DIR: dirname(inject('kafka').credentialsFiles.admin!), XHUB_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
     });

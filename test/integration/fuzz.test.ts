@@ -26,7 +26,7 @@ describe('bad input: property-based fuzzing and poison messages', () => {
 
   beforeAll(async () => {
     hub = await HubFixture.start({ connectors: ['DOPA'] });
-    deadLetters = await KafkaTap.open(hub.brokers, `${hub.topicPrefix}dead-letter`);
+    deadLetters = await KafkaTap.open('admin', `${hub.topicPrefix}dead-letter`);
   });
   afterAll(async () => {
     await deadLetters?.close();
@@ -94,11 +94,12 @@ describe('bad input: property-based fuzzing and poison messages', () => {
 
   it.each([
     ['the node reply topic', 'replies.node-1', 'ERR_MESSAGE_MALFORMED'],
-    ['the consent topic', 'consent-events', 'ERR_MESSAGE_MALFORMED'],
+    // Unsigned bytes on the consent topic are refused before their shape is even looked at.
+    ['the consent topic', 'consent-events', 'ERR_RECORD_SIGNATURE_INVALID'],
     ["a provider's request topic", 'requests.DOPA', 'ERR_ENVELOPE_MALFORMED'],
   ])('poison on %s goes to the dead-letter topic with its reason and nothing stalls', async (_name, topic, reason) => {
     const poison = `poison-${randomUUID()}\u0000{{{`;
-    await produce(hub.brokers, `${hub.topicPrefix}${topic}`, poison, { 'xhub-exchange-id': 'not-pending' });
+    await produce('admin', `${hub.topicPrefix}${topic}`, poison, { 'xhub-exchange-id': 'not-pending' });
     const letter = await deadLetters.waitFor((m) => header(m, DLQ_HEADERS.source).startsWith(`${hub.topicPrefix}${topic}/`) && m.headers?.[DLQ_HEADERS.digest] !== undefined && header(m, DLQ_HEADERS.reason) === reason, 10_000);
     expect(header(letter, DLQ_HEADERS.message).length).toBeGreaterThan(0);
     await stillServing();
@@ -111,7 +112,7 @@ describe('bad input: property-based fuzzing and poison messages', () => {
     const pdpc = await hub.auditClient();
     const signedSize = async () => Number((await pdpc.call<{ size: string }>('GetCheckpoint', {}).catch(() => ({ size: '0' }))).size);
     await stillServing();
-    await produce(hub.brokers, `${hub.topicPrefix}audit-checkpoints`, JSON.stringify({ v: 1, note, from: 999_999_999, leaves: [Buffer.alloc(32).toString('base64')] }));
+    await produce('admin', `${hub.topicPrefix}audit-checkpoints`, JSON.stringify({ v: 1, note, from: 999_999_999, leaves: [Buffer.alloc(32).toString('base64')] }));
     const before = await signedSize();
     await stillServing();
     const deadline = Date.now() + 10_000;
@@ -126,8 +127,8 @@ describe('bad input: property-based fuzzing and poison messages', () => {
   });
 
   it('poison on the checkpoint and audit topics does not stop the sequencer or the index', async () => {
-    await produce(hub.brokers, `${hub.topicPrefix}audit-checkpoints`, '{not json');
-    await produce(hub.brokers, `${hub.topicPrefix}audit`, '{"kind":"forged"');
+    await produce('admin', `${hub.topicPrefix}audit-checkpoints`, '{not json');
+    await produce('admin', `${hub.topicPrefix}audit`, '{"kind":"forged"');
     await stillServing();
     const pdpc = await hub.auditClient();
     const before = Number((await pdpc.call<{ size: string }>('GetCheckpoint', {})).size);
@@ -139,8 +140,12 @@ describe('bad input: property-based fuzzing and poison messages', () => {
       after = Number((await pdpc.call<{ size: string }>('GetCheckpoint', {})).size);
     }
     expect(after).toBeGreaterThan(before);
-    // The index keeps the poison at its position (verify reports it) and indexes what follows.
-    const latest = await pdpc.call<{ entries: { entryJson: string }[] }>('Query', { kind: 'invalid' });
-    expect(latest.entries.map((e) => e.entryJson)).toContain('{"kind":"forged"');
+    // The index keeps the poison at its position (verify reports it) and indexes what follows,
+    // but never serves it as a fact: it is dead-lettered as unsigned instead.
+    const served = await pdpc.call<{ entries: { entryJson: string }[] }>('Query', { pageSize: 1000 });
+    expect(served.entries.length).toBeGreaterThan(0);
+    expect(served.entries.map((e) => e.entryJson)).not.toContain('{"kind":"forged"');
+    const letter = await deadLetters.waitFor((m) => header(m, DLQ_HEADERS.source).startsWith(`${hub.topicPrefix}audit/`) && header(m, DLQ_HEADERS.reason) === 'ERR_RECORD_SIGNATURE_INVALID', 10_000);
+    expect(header(letter, DLQ_HEADERS.message)).toMatch(/not JSON/);
   });
 });

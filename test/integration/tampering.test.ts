@@ -30,8 +30,8 @@ describe('a tampered hub signature at the connector', () => {
   beforeAll(async () => {
     hub = await HubFixture.start({ connectors: ['DOPA', 'RD'] });
     hubKey = await loadSigningKeyFile(hub.demo.hubKeyFile);
-    deadLetters = await KafkaTap.open(hub.brokers, `${hub.topicPrefix}dead-letter`);
-    replies = await KafkaTap.open(hub.brokers, `${hub.topicPrefix}replies.node-1`);
+    deadLetters = await KafkaTap.open('admin', `${hub.topicPrefix}dead-letter`);
+    replies = await KafkaTap.open('admin', `${hub.topicPrefix}replies.node-1`);
   });
   afterAll(async () => {
     await deadLetters?.close();
@@ -63,7 +63,7 @@ describe('a tampered hub signature at the connector', () => {
       p.subject = SOMCHAI;
       p.fields = ['firstNameTh', 'gender', 'nationality'];
     });
-    await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, tampered);
+    await produce('admin', `${hub.topicPrefix}requests.DOPA`, tampered);
     const letter = await deadLetters.waitFor((m) => header(m, DLQ_HEADERS.digest) === sha256b64url(tampered));
     expect(header(letter, DLQ_HEADERS.reason)).toBe('ERR_ENVELOPE_SIGNATURE_INVALID');
     expect(letter.value).toBeNull();
@@ -74,13 +74,13 @@ describe('a tampered hub signature at the connector', () => {
   it('rejects an envelope signed by a key that is not the hub key', async () => {
     const dopaKey = await hub.key('DOPA');
     const forged = await signRequestEnvelope(envelope(), { kid: hubKey.kid, key: dopaKey.key });
-    await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, forged);
+    await produce('admin', `${hub.topicPrefix}requests.DOPA`, forged);
     const letter = await deadLetters.waitFor((m) => header(m, DLQ_HEADERS.digest) === sha256b64url(forged));
     expect(header(letter, DLQ_HEADERS.reason)).toBe('ERR_ENVELOPE_SIGNATURE_INVALID');
   });
 
   it('dead-letters poison bytes and keeps serving the partition', async () => {
-    await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, '\u0000not a jws{');
+    await produce('admin', `${hub.topicPrefix}requests.DOPA`, '\u0000not a jws{');
     const letter = await deadLetters.waitFor((m) => header(m, DLQ_HEADERS.digest) === sha256b64url('\u0000not a jws{'));
     expect(header(letter, DLQ_HEADERS.reason)).toBe('ERR_ENVELOPE_MALFORMED');
     const fpo = await hub.client('FPO');
@@ -102,7 +102,7 @@ describe('a tampered hub signature at the connector', () => {
       fields: ['taxYear'],
       ...basis,
     };
-    await produce(hub.brokers, `${hub.topicPrefix}requests.RD`, await signRequestEnvelope(e, hubKey));
+    await produce('admin', `${hub.topicPrefix}requests.RD`, await signRequestEnvelope(e, hubKey));
     const reply = await replies.waitFor((m) => header(m, 'xhub-exchange-id') === e.exchangeId);
     const payload = JSON.parse(Buffer.from(reply.value!.toString().split('.')[1]!, 'base64url').toString());
     expect(payload).toMatchObject({ outcome: 'error', error: { code: 'ERR_CONSENT_ENVELOPE_MISMATCH' } });
@@ -112,8 +112,8 @@ describe('a tampered hub signature at the connector', () => {
   it('drops a replayed envelope: the backend is reached once', async () => {
     const e = { ...envelope(), subject: '3700600111227' };
     const jws = await signRequestEnvelope(e, hubKey);
-    await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, jws);
-    await produce(hub.brokers, `${hub.topicPrefix}requests.DOPA`, jws);
+    await produce('admin', `${hub.topicPrefix}requests.DOPA`, jws);
+    await produce('admin', `${hub.topicPrefix}requests.DOPA`, jws);
     const letter = await deadLetters.waitFor((m) => header(m, DLQ_HEADERS.digest) === sha256b64url(jws));
     expect(header(letter, DLQ_HEADERS.reason)).toBe('ERR_ENVELOPE_REPLAYED');
     expect(hub.backends.get('DOPA')!.calls.get('3700600111227')).toBe(1);
@@ -132,7 +132,7 @@ describe('a tampered provider response at the node', () => {
     hub = await HubFixture.start({ connectors: [] });
     const rdKey = await hub.key('RD');
     const fpoKey = await hub.key('FPO');
-    rogue = await KafkaTap.open(hub.brokers, `${hub.topicPrefix}requests.RD`, async (message) => {
+    rogue = await KafkaTap.open('admin', `${hub.topicPrefix}requests.RD`, async (message) => {
       const requestJws = message.value!.toString();
       const request = JSON.parse(Buffer.from(requestJws.split('.')[1]!, 'base64url').toString()) as RequestEnvelope;
       const record: Record<string, unknown> = { taxYear: 2025, assessableIncome: 182000, filingStatus: 'filed' };
@@ -154,9 +154,9 @@ describe('a tampered provider response at the node', () => {
       const forged = mode === 'wrong-key' || mode === 'forged-then-genuine';
       let jws = await signResponseEnvelope(response, forged ? { kid: rdKey.kid, key: fpoKey.key } : rdKey);
       if (mode === 'edited-record') jws = tamperPayload(jws, (p) => ((p.record as Record<string, unknown>).assessableIncome = 1));
-      await produce(hub.brokers, request.replyTopic, jws, { 'xhub-exchange-id': request.exchangeId });
+      await produce('admin', request.replyTopic, jws, { 'xhub-exchange-id': request.exchangeId });
       if (mode === 'forged-then-genuine') {
-        await produce(hub.brokers, request.replyTopic, await signResponseEnvelope(response, rdKey), { 'xhub-exchange-id': request.exchangeId });
+        await produce('admin', request.replyTopic, await signResponseEnvelope(response, rdKey), { 'xhub-exchange-id': request.exchangeId });
       }
     });
   });

@@ -7,37 +7,49 @@ import { readAuditLog, readAuditLogFile, writeAuditLogFile } from '../../../brok
 import { checkpointVerifier, DEFAULT_AUDIT_ORIGIN } from '../../../broker/audit/checkpoint-message.ts';
 import { verifyLog } from '../../../broker/audit/verify-log.ts';
 import { createKafka } from '../../../lib/kafka/client.ts';
-import { topicNames } from '../../../lib/kafka/topics.ts';
+import { resolveKafkaConnection } from '../../../lib/kafka/connection.ts';
+import { loadPolicy, nodeKeyLookup } from '../../../policies/policy-loader.ts';
 import { createLogger } from '../../../lib/log.ts';
 import { parseVerifierKey, type NoteVerifier } from '../../../lib/merkle/signed-note.ts';
 
 interface SourceOptions {
   brokers?: string;
+  kafkaCa?: string;
+  kafkaCredentials?: string;
   prefix: string;
   file?: string;
 }
 
-export function registerAuditVerify(audit: Command): void {
-  audit
-    .command('verify')
-    .description('recompute the audit Merkle tree, check every signed checkpoint and name the first entry that fails')
+/** Kafka options of the DPO commands: they read as the audit-reader principal, which may only read the audit log. */
+function kafkaOptions(command: Command): Command {
+  return command
     .option('--brokers <list>', 'Kafka brokers (default KAFKA_BROKERS)')
+    .option('--kafka-ca <file>', 'CA of the brokers (default KAFKA_CA_FILE)')
+    .option('--kafka-credentials <file>', "the audit-reader principal's credentials file (default KAFKA_CREDENTIALS_FILE)");
+}
+
+export function registerAuditVerify(audit: Command): void {
+  kafkaOptions(
+    audit.command('verify').description('recompute the audit Merkle tree, check every signed checkpoint and every entry signature, and name each entry or checkpoint that fails'),
+  )
     .option('--prefix <prefix>', 'topic prefix', 'xhub.')
     .option('--file <path>', 'verify an exported copy instead of the topics')
-    .option('--policies <dir>', "policy folder: the checkpoint key is the hub key in hub.json", '.xhub/demo/policies')
+    .option('--policies <dir>', "policy folder: checkpoints are checked with the hub key, entries with the nodes' keys, both from hub.json", '.xhub/demo/policies')
     .option('--verifier-key <vkey>', 'C2SP verifier key of the log (name+hash+key), instead of --policies')
     .option('--origin <origin>', 'log origin', DEFAULT_AUDIT_ORIGIN)
     .action(async (o: SourceOptions & { policies: string; verifierKey?: string; origin: string }) => {
       const verifier = o.verifierKey ? parseVerifierKey(o.verifierKey) : await hubVerifier(o.policies, o.origin);
+      const entryKeys = nodeKeyLookup(await loadPolicy(o.policies));
       const bar = new SingleBar({ format: 'verifying {bar} {value}/{total} messages', stream: process.stderr }, Presets.shades_classic);
       const log = await load(o, (read, total) => progress(bar, read, total));
       bar.start(log.entries.length + log.checkpoints.length, 0);
       const started = performance.now();
-      const result = verifyLog(log.entries, log.checkpoints, verifier, o.origin, (done) => bar.update(done));
+      const result = verifyLog(log.entries, log.checkpoints, verifier, o.origin, entryKeys, (done) => bar.update(done));
       bar.stop();
       const seconds = (performance.now() - started) / 1000;
       if (!result.ok) {
-        console.log(`FAILED: ${result.failure!.reason}`);
+        for (const failure of result.failures) console.log(`FAILED: ${failure.reason}`);
+        console.log(`${result.failures.length} problem(s) in ${result.entries} entries and ${result.checkpoints} checkpoints`);
         process.exitCode = 2;
         return;
       }
@@ -45,11 +57,8 @@ export function registerAuditVerify(audit: Command): void {
       console.log(`verified in ${seconds.toFixed(2)} s (${Math.round(result.entries / Math.max(seconds, 1e-9))} entries/s)`);
     });
 
-  audit
-    .command('export')
-    .description('copy the audit log and its checkpoints to a JSON Lines file for offline verification')
+  kafkaOptions(audit.command('export').description('copy the audit log and its checkpoints to a JSON Lines file for offline verification'))
     .requiredOption('--out <path>', 'file to write')
-    .option('--brokers <list>', 'Kafka brokers (default KAFKA_BROKERS)')
     .option('--prefix <prefix>', 'topic prefix', 'xhub.')
     .action(async (o: SourceOptions & { out: string }) => {
       const log = await load(o);
@@ -62,9 +71,12 @@ async function load(o: SourceOptions, onProgress?: (read: number, total: number)
   if (o.file) return readAuditLogFile(o.file);
   const brokers = (o.brokers ?? process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
   if (brokers.length === 0) throw new Error('give --brokers, KAFKA_BROKERS or --file');
-  const topics = topicNames(o.prefix);
-  const kafka = createKafka(brokers, 'xhub-audit-cli', createLogger('xhub-audit', 'error'));
-  return readAuditLog(kafka, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, onProgress);
+  const connection = resolveKafkaConnection(
+    { kafkaBrokers: brokers, kafkaCaFile: o.kafkaCa ?? process.env.KAFKA_CA_FILE, kafkaCredentialsFile: o.kafkaCredentials ?? process.env.KAFKA_CREDENTIALS_FILE, kafkaInsecure: process.env.KAFKA_INSECURE === 'true' },
+    'xhub audit',
+  );
+  const kafka = createKafka(connection, 'xhub-audit-cli', createLogger('xhub-audit', 'error'));
+  return readAuditLog(kafka, o.prefix, onProgress);
 }
 
 export async function hubVerifier(policies: string, origin: string): Promise<NoteVerifier> {
