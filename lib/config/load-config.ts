@@ -5,7 +5,7 @@ export interface EnvBinding {
   /** Environment variable name. */
   env: string;
   /** How to read its string value. */
-  parse?: 'string' | 'int' | 'list' | 'json';
+  parse?: 'string' | 'int' | 'boolean' | 'list' | 'json';
 }
 
 /**
@@ -47,6 +47,9 @@ function parseEnv(raw: string, binding: EnvBinding, name: string): unknown {
       if (!Number.isInteger(n)) throw new HubError('ERR_CONFIG_INVALID', `invalid ${name} config: ${binding.env} must be an integer`);
       return n;
     }
+    case 'boolean':
+      if (raw === 'true' || raw === 'false') return raw === 'true';
+      throw new HubError('ERR_CONFIG_INVALID', `invalid ${name} config: ${binding.env} must be true or false`);
     case 'list':
       return raw.split(',').map((s) => s.trim()).filter(Boolean);
     case 'json':
