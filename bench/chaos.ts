@@ -19,6 +19,7 @@ import type { AuditEntry } from '../broker/audit/audit-entry.types.ts';
 import { verifyLog } from '../broker/audit/verify-log.ts';
 import { hubVerifier } from '../cli/commands/audit/verify.ts';
 import { DEMO_DATA, materialiseDemo } from '../cli/demo-setup.ts';
+import { demoClientTransport, demoNodeTls } from '../cli/demo-tls.ts';
 import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
 import { ExchangeClient } from '../lib/exchange-client.ts';
 import { createKafka } from '../lib/kafka/client.ts';
@@ -42,7 +43,7 @@ const write = async (name: string, body: object) => {
   await writeFile(file, JSON.stringify(body));
   return file;
 };
-const nodeConfig = await write('node', { ...common, nodeId: 'node-1', listen: `127.0.0.1:${port}`, hubKeyFile: demo.hubKeyFile, pseudonymKeyFile: demo.pseudonymKeyFile });
+const nodeConfig = await write('node', { ...common, nodeId: 'node-1', listen: `127.0.0.1:${port}`, hubKeyFile: demo.hubKeyFile, pseudonymKeyFile: demo.pseudonymKeyFile, tls: demoNodeTls(demo.tls) });
 const startNodeProcess = () => startChild(['cli/xhub.ts', 'node', '--config', nodeConfig], 'exchange node serving', { XHUB_LOG_LEVEL: 'info' }, 120_000);
 const startConnectorProcess = async (agency: string) =>
   startChild(
@@ -55,8 +56,8 @@ let node: Child = await startNodeProcess();
 const connectors: Record<string, Child> = { DOPA: await startConnectorProcess('DOPA'), FPO: await startConnectorProcess('FPO') };
 
 const clients = {
-  FPO: new ExchangeClient(`127.0.0.1:${port}`, 'FPO', await loadSigningKeyFile(demo.agencyKeyFile('FPO')), 'node-1'),
-  BMA: new ExchangeClient(`127.0.0.1:${port}`, 'BMA', await loadSigningKeyFile(demo.agencyKeyFile('BMA')), 'node-1'),
+  FPO: new ExchangeClient(`127.0.0.1:${port}`, 'FPO', await loadSigningKeyFile(demo.agencyKeyFile('FPO')), 'node-1', await demoClientTransport(demo.tls, 'FPO')),
+  BMA: new ExchangeClient(`127.0.0.1:${port}`, 'BMA', await loadSigningKeyFile(demo.agencyKeyFile('BMA')), 'node-1', await demoClientTransport(demo.tls, 'BMA')),
 };
 type Outcome = { id: string; consumer: 'FPO' | 'BMA'; exchangeId?: string; error?: string; attempts: number };
 const outcomes: Outcome[] = [];

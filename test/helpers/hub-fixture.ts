@@ -10,7 +10,8 @@ import { FileBackend } from '../../connectors/backends/file-backend.ts';
 import { startConnector, type RunningConnector } from '../../connectors/connector.ts';
 import { DEMO_DATA, materialiseDemo, type DemoLayout } from '../../cli/demo-setup.ts';
 import { demoClientTransport, demoNodeTls } from '../../cli/demo-tls.ts';
-import type { ClientTransport } from '../../lib/client-transport.ts';
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import { channelCredentials, type ClientTransport } from '../../lib/client-transport.ts';
 import { loadSigningKeyFile, type SigningKey } from '../../lib/crypto/keys.ts';
 import { AuditClient } from '../../lib/audit-client.ts';
 import { ConsentClient } from '../../lib/consent-client.ts';
@@ -100,6 +101,11 @@ export class HubFixture {
   /** How `agency` reaches the node: trusting the test CA, over its own client certificate. */
   transport(agency: string): Promise<ClientTransport> {
     return demoClientTransport(this.demo.tls, agency);
+  }
+
+  /** Channel credentials of `agency`, for raw grpc-js clients (health, reflection). */
+  async credentials(agency: string): Promise<ChannelCredentials> {
+    return channelCredentials(await this.transport(agency));
   }
 
   /** Closes `client` when the fixture stops. */
