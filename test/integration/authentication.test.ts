@@ -47,7 +47,6 @@ describe('agency authentication on every call', () => {
 
   it('refuses a call with no token', async () => {
     const fpo = await hub.client('FPO');
-    const grpc = await import('@grpc/grpc-js');
     const { exchangeService } = await import('../../lib/proto.ts');
     const { Client } = exchangeService();
     const raw = new Client(hub.address, await hub.credentials('FPO')) as unknown as {

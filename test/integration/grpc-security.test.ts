@@ -115,17 +115,17 @@ describe('gRPC security: TLS, certificates bound to agencies, tokens bound to re
     await expectFailure(fpo.requestRecord(body, { token: await handToken(fpoKey, fpo, body, { iat: now + 20, exp: now + 10 }) }), grpc.status.UNAUTHENTICATED, 'ERR_AUTH_MALFORMED');
   });
 
-  it("logs and counts a failed authentication, without the token", async () => {
+  it('logs and counts a failed authentication, without the token', async () => {
     const before = await securityEvents(hub, { event: 'auth_failure', code: 'ERR_AUTH_REQUEST_MISMATCH' });
     const token = await handToken(fpoKey, fpo, request());
     await expectFailure(fpo.requestRecord(request(), { token }), grpc.status.UNAUTHENTICATED, 'ERR_AUTH_REQUEST_MISMATCH');
     expect(await securityEvents(hub, { event: 'auth_failure', code: 'ERR_AUTH_REQUEST_MISMATCH' })).toBe(before + 1);
-    const line = hub.logs.map((l) => JSON.parse(l) as Record<string, unknown>).findLast((l) => l.msg === 'call refused');
+    const line = hub.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'call refused').at(-1);
     expect(line).toMatchObject({ level: 40, event: 'auth_failure', code: 'ERR_AUTH_REQUEST_MISMATCH', method: 'Exchange/RequestRecord', peer: expect.any(String) });
     expect(hub.logs.join('')).not.toContain(token.split('.')[2]);
   });
 
-  it("leaves a log line, a counter increment and an audit entry when a non-auditor calls Audit", async () => {
+  it('leaves a log line, a counter increment and an audit entry when a non-auditor calls Audit', async () => {
     const before = await securityEvents(hub, { event: 'role_denied', code: 'ERR_ROLE_REQUIRED' });
     const intruder = hub.track(new AuditClient(hub.address, 'FPO', fpoKey, 'node-1', await hub.transport('FPO')));
     await expectFailure(intruder.call('Query', {}), grpc.status.PERMISSION_DENIED, 'ERR_ROLE_REQUIRED');
