@@ -81,7 +81,7 @@ const verifyMs = performance.now() - v0;
 if (!report.ok) throw new Error(`verify failed: ${report.failure?.reason}`);
 
 // Query latency, once the node's index holds every entry.
-const pdpc = new AuditClient(`127.0.0.1:${node.port}`, 'PDPC', await loadSigningKeyFile(hub.demo.agencyKeyFile('PDPC')), 'node-1');
+const pdpc = new AuditClient(`127.0.0.1:${node.port}`, 'PDPC', await loadSigningKeyFile(hub.demo.agencyKeyFile('PDPC')), 'node-1', await hub.transport('PDPC'));
 for (;;) {
   const page = await pdpc.call<{ entries: { index: string }[] }>('Query', { pageSize: 1, pageToken: Buffer.from(String(total - 2)).toString('base64url') });
   if (page.entries.length > 0) break;

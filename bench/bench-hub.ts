@@ -5,6 +5,8 @@ import { startNode, type RunningNode } from '../broker/node.ts';
 import { startConnector, type RunningConnector } from '../connectors/connector.ts';
 import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../cli/demo-hub.ts';
 import { DEMO_DATA, demoPrincipals, materialiseDemo, REPO_ROOT, type DemoLayout } from '../cli/demo-setup.ts';
+import { demoClientTransport, demoNodeTls } from '../cli/demo-tls.ts';
+import type { ClientTransport } from '../lib/client-transport.ts';
 import { acquireKafka, type KafkaHandle } from '../lib/kafka/broker-source.ts';
 import { createLogger } from '../lib/log.ts';
 
@@ -14,6 +16,8 @@ export interface BenchHub {
   demo: DemoLayout;
   node(nodeId: string): Promise<RunningNode>;
   connector(agency: string): Promise<RunningConnector>;
+  /** How an agency's client reaches the nodes: mutual TLS with the bench CA, as in production. */
+  transport(agency: string): Promise<ClientTransport>;
   close(): Promise<void>;
 }
 
@@ -30,7 +34,7 @@ export async function startBenchHub(): Promise<BenchHub> {
     demo,
     async node(nodeId) {
       const node = await startNode(
-        { ...common, ...nodeKafkaSettings(kafka, nodeId), nodeId, listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile(nodeId), pseudonymKeyFile: demo.pseudonymKeyFile },
+        { ...common, ...nodeKafkaSettings(kafka, nodeId), nodeId, listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile(nodeId), pseudonymKeyFile: demo.pseudonymKeyFile, tls: demoNodeTls(demo.tls) },
         log,
       );
       running.push(node);
@@ -41,6 +45,7 @@ export async function startBenchHub(): Promise<BenchHub> {
       running.push(c);
       return c;
     },
+    transport: (agency) => demoClientTransport(demo.tls, agency),
     async close() {
       for (const r of running.reverse()) await r.stop();
       await kafka.stop();

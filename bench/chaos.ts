@@ -22,6 +22,7 @@ import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../
 import { DEMO_DATA, demoPrincipals, materialiseDemo } from '../cli/demo-setup.ts';
 import { KAFKA_AUDIT_READER } from '../lib/kafka/principals.ts';
 import { loadPolicy, nodeKeyLookup } from '../policies/policy-loader.ts';
+import { demoClientTransport, demoNodeTls } from '../cli/demo-tls.ts';
 import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
 import { ExchangeClient } from '../lib/exchange-client.ts';
 import { createKafka } from '../lib/kafka/client.ts';
@@ -54,6 +55,7 @@ const nodeConfig = await write('node', {
   hubKeyFile: demo.hubKeyFile,
   nodeKeyFile: demo.nodeKeyFile('node-1'),
   pseudonymKeyFile: demo.pseudonymKeyFile,
+  tls: demoNodeTls(demo.tls),
 });
 const startNodeProcess = () => startChild(['cli/xhub.ts', 'node', '--config', nodeConfig], 'exchange node serving', { XHUB_LOG_LEVEL: 'info' }, 120_000);
 const startConnectorProcess = async (agency: string) =>
@@ -67,8 +69,8 @@ let node: Child = await startNodeProcess();
 const connectors: Record<string, Child> = { DOPA: await startConnectorProcess('DOPA'), FPO: await startConnectorProcess('FPO') };
 
 const clients = {
-  FPO: new ExchangeClient(`127.0.0.1:${port}`, 'FPO', await loadSigningKeyFile(demo.agencyKeyFile('FPO')), 'node-1'),
-  BMA: new ExchangeClient(`127.0.0.1:${port}`, 'BMA', await loadSigningKeyFile(demo.agencyKeyFile('BMA')), 'node-1'),
+  FPO: new ExchangeClient(`127.0.0.1:${port}`, 'FPO', await loadSigningKeyFile(demo.agencyKeyFile('FPO')), 'node-1', await demoClientTransport(demo.tls, 'FPO')),
+  BMA: new ExchangeClient(`127.0.0.1:${port}`, 'BMA', await loadSigningKeyFile(demo.agencyKeyFile('BMA')), 'node-1', await demoClientTransport(demo.tls, 'BMA')),
 };
 type Outcome = { id: string; consumer: 'FPO' | 'BMA'; exchangeId?: string; error?: string; attempts: number };
 const outcomes: Outcome[] = [];

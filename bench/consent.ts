@@ -20,7 +20,7 @@ const SUBJECT = '1101700203450';
 
 const hub = await startBenchHub();
 const [a, b] = [await hub.node('node-1'), await hub.node('node-2')];
-const dga = new ConsentClient(`127.0.0.1:${a.port}`, 'DGA', await loadSigningKeyFile(hub.demo.agencyKeyFile('DGA')), 'node-a');
+const dga = new ConsentClient(`127.0.0.1:${a.port}`, 'DGA', await loadSigningKeyFile(hub.demo.agencyKeyFile('DGA')), 'node-1', await hub.transport('DGA'));
 const grantRequest = () => ({
   subject: SUBJECT, consumer: 'MOPH', items: [{ recordType: 'rd.income-tax.annual-summary' }], purposes: ['PUBLIC_HEALTH_SERVICE'],
   validFrom: new Date().toISOString(), validTo: new Date(Date.now() + 86_400_000).toISOString(), dataLifeDays: 30, maxUses: 0,
@@ -56,7 +56,7 @@ for (let i = 0; i < decisions; i++) decide(a.policy(), input, a.consents.view);
 const decideUs = ((performance.now() - d0) / decisions) * 1000;
 
 // A denied call end to end: JWT verification, validation and decision, no Kafka.
-const bma = new ExchangeClient(`127.0.0.1:${a.port}`, 'BMA', await loadSigningKeyFile(hub.demo.agencyKeyFile('BMA')), 'node-a');
+const bma = new ExchangeClient(`127.0.0.1:${a.port}`, 'BMA', await loadSigningKeyFile(hub.demo.agencyKeyFile('BMA')), 'node-1', await hub.transport('BMA'));
 const denied: number[] = [];
 for (let i = 0; i < 1_100; i++) {
   const t0 = performance.now();

@@ -17,7 +17,7 @@ const warmup = Number(values.warmup);
 const hub = await startBenchHub();
 const node = await hub.node('node-1');
 await hub.connector('DOPA');
-const client = new ExchangeClient(`127.0.0.1:${node.port}`, 'FPO', await loadSigningKeyFile(hub.demo.agencyKeyFile('FPO')), 'node-1');
+const client = new ExchangeClient(`127.0.0.1:${node.port}`, 'FPO', await loadSigningKeyFile(hub.demo.agencyKeyFile('FPO')), 'node-1', await hub.transport('FPO'));
 const call = () =>
   client.requestRecord({ subject: '1101700203450', recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
 

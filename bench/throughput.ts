@@ -15,6 +15,8 @@ import { parseArgs } from 'node:util';
 import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../cli/demo-hub.ts';
 import { DEMO_DATA, demoPrincipals, materialiseDemo, REPO_ROOT } from '../cli/demo-setup.ts';
 import { KAFKA_ADMIN } from '../lib/kafka/principals.ts';
+import { demoClientTransport, demoNodeTls } from '../cli/demo-tls.ts';
+import { channelCredentials } from '../lib/client-transport.ts';
 import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
 import { ExchangeClient } from '../lib/exchange-client.ts';
 import { acquireKafka } from '../lib/kafka/broker-source.ts';
@@ -49,7 +51,7 @@ const config = async (name: string, body: object) => {
 // The production layout: a node that serves exchanges, and an audit node (the
 // sequencer that signs checkpoints, and the query index) beside it. Both run on
 // this machine and both are counted. --single-node puts everything in one node.
-const nodeKeys = (nodeId: string) => ({ ...nodeKafkaSettings(kafkaHandle, nodeId), nodeId, listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile(nodeId), pseudonymKeyFile: demo.pseudonymKeyFile });
+const nodeKeys = (nodeId: string) => ({ ...nodeKafkaSettings(kafkaHandle, nodeId), nodeId, listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile(nodeId), pseudonymKeyFile: demo.pseudonymKeyFile, tls: demoNodeTls(demo.tls) });
 const auditNode = values['single-node']
   ? undefined
   : await startChild(['cli/xhub.ts', 'node', '--config', await config('audit-node', { ...common, ...nodeKeys('audit-1') })], 'exchange node serving', { XHUB_LOG_LEVEL: 'info' });
@@ -72,21 +74,34 @@ const connectors = await Promise.all(
 
 const keys = { FPO: await loadSigningKeyFile(demo.agencyKeyFile('FPO')), BMA: await loadSigningKeyFile(demo.agencyKeyFile('BMA')) };
 const clients = {
-  FPO: new ExchangeClient(`127.0.0.1:${port}`, 'FPO', keys.FPO, 'node-1'),
-  BMA: new ExchangeClient(`127.0.0.1:${port}`, 'BMA', keys.BMA, 'node-1'),
+  FPO: new ExchangeClient(`127.0.0.1:${port}`, 'FPO', keys.FPO, 'node-1', await demoClientTransport(demo.tls, 'FPO')),
+  BMA: new ExchangeClient(`127.0.0.1:${port}`, 'BMA', keys.BMA, 'node-1', await demoClientTransport(demo.tls, 'BMA')),
 };
-// The load generator shares the machine: sign the callers' tokens before each timed run.
-const tokens = { FPO: new TokenPool('FPO', keys.FPO, 'node-1'), BMA: new TokenPool('BMA', keys.BMA, 'node-1') };
+// The load generator shares the machine: build the requests and sign their tokens before each timed run.
+const pools = [
+  new TokenPool(clients.FPO, () => ({ subject: '1101700203450', recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() })),
+  new TokenPool(clients.FPO, () => ({ subject: '1101700203450', recordType: 'rd.income-tax.annual-summary', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() })),
+  new TokenPool(clients.BMA, () => ({ subject: '3100500123458', recordType: 'fpo.welfare-card.status', purpose: 'LOCAL_SERVICE_REGISTRATION', clientRequestId: randomUUID() })),
+] as const;
 const MAX_EXPECTED_RATE = 3_000;
 const fillTokens = async (seconds: number) => {
   const calls = Math.ceil(MAX_EXPECTED_RATE * seconds);
-  await Promise.all([tokens.FPO.fill(Math.ceil((calls * 2) / 3)), tokens.BMA.fill(Math.ceil(calls / 3))]);
+  await Promise.all(pools.map((pool) => pool.fill(Math.ceil(calls / pools.length))));
 };
-const signedDuringRun = () => tokens.FPO.signedDuringRun + tokens.BMA.signedDuringRun;
+const signedDuringRun = () => pools.reduce((n, pool) => n + pool.signedDuringRun, 0);
 const kinds = [
-  async () => clients.FPO.requestRecord({ subject: '1101700203450', recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() }, { token: await tokens.FPO.take() }),
-  async () => clients.FPO.requestRecord({ subject: '1101700203450', recordType: 'rd.income-tax.annual-summary', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() }, { token: await tokens.FPO.take() }),
-  async () => clients.BMA.requestRecord({ subject: '3100500123458', recordType: 'fpo.welfare-card.status', purpose: 'LOCAL_SERVICE_REGISTRATION', clientRequestId: randomUUID() }, { token: await tokens.BMA.take() }),
+  async () => {
+    const { request, token } = await pools[0].take();
+    return clients.FPO.requestRecord(request, { token });
+  },
+  async () => {
+    const { request, token } = await pools[1].take();
+    return clients.FPO.requestRecord(request, { token });
+  },
+  async () => {
+    const { request, token } = await pools[2].take();
+    return clients.BMA.requestRecord(request, { token });
+  },
 ];
 const exchange = (i: number) => kinds[i % kinds.length]!();
 
@@ -178,12 +193,12 @@ await rr.stop();
 process.stderr.write('\n');
 
 // Baseline (b): gRPC unary echo.
-const echo = await startChild(['bench/load/echo-main.ts'], 'echo ready');
+// Over the same mutual TLS as the node, so the baseline pays what the hub's transport pays.
+const echo = await startChild(['bench/load/echo-main.ts', demo.tls.serverCertFile, demo.tls.serverKeyFile, demo.tls.caFile], 'echo ready');
 const echoPort = Number(/echo ready on (\d+)/.exec(echo.output())?.[1]);
-const grpc = await import('@grpc/grpc-js');
 const { exchangeService } = await import('../lib/proto.ts');
 const EchoClient = exchangeService().Client;
-const echoClient = new EchoClient(`127.0.0.1:${echoPort}`, grpc.credentials.createInsecure()) as unknown as { RequestRecord: (r: object, cb: (e: Error | null) => void) => void; close(): void };
+const echoClient = new EchoClient(`127.0.0.1:${echoPort}`, channelCredentials(await demoClientTransport(demo.tls, 'FPO'))) as unknown as { RequestRecord: (r: object, cb: (e: Error | null) => void) => void; close(): void };
 const echoCall = () => new Promise<void>((resolve, reject) => echoClient.RequestRecord({ subject: '1101700203450' }, (e) => (e ? reject(e) : resolve())));
 const echoRuns: Record<string, ReturnType<typeof summary> & { cpuMicrosPerCall: number }> = {};
 let echoBest: LoadResult | undefined;

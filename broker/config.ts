@@ -2,12 +2,33 @@ import type { JSONSchemaType } from 'ajv';
 import { loadConfig } from '../lib/config/load-config.ts';
 import { HubError } from '../lib/errors/hub-error.ts';
 import { KAFKA_SECURITY_ENV, KAFKA_SECURITY_PROPERTIES, type KafkaConnectionSettings } from '../lib/kafka/connection.ts';
+import { isLoopbackListen } from './transport/listen-address.ts';
+
+/** Files of the node's TLS identity, and of the CA its agencies' client certificates chain to. */
+export interface NodeTlsConfig {
+  /** PEM certificate chain the node serves. */
+  certFile: string;
+  /** PEM private key of that certificate. */
+  keyFile: string;
+  /** PEM CA bundle for client certificates (mutual TLS). */
+  clientCaFile?: string;
+  /**
+   * Refuse every connection without a client certificate chained to
+   * clientCaFile. Defaults to true when clientCaFile is set: grpc-js's
+   * createSsl either requires a client certificate or does not ask for one.
+   */
+  requireClientCert?: boolean;
+}
 
 export interface NodeConfig extends KafkaConnectionSettings {
   /** This node's id; also the audience every caller's JWT must name. */
   nodeId: string;
   /** host:port for gRPC. Port 0 picks a free port. */
   listen: string;
+  /** TLS for gRPC: required unless `insecure`. */
+  tls?: NodeTlsConfig;
+  /** Serve plaintext gRPC. Allowed only on a loopback address (127.0.0.0/8, ::1, localhost), for local development. */
+  insecure: boolean;
   policiesDir: string;
   /** Private Ed25519 JWK of the hub, whose public half is in the policy's hub.json. */
   hubKeyFile: string;
@@ -54,10 +75,23 @@ export interface NodeConfig extends KafkaConnectionSettings {
 const schema: JSONSchemaType<NodeConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['nodeId', 'listen', 'policiesDir', 'hubKeyFile', 'nodeKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'auditOrigin', 'checkpointIntervalMs', 'auditIndexFile', 'auditQueries', 'auditSequencer', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec'],
+  required: ['nodeId', 'listen', 'insecure', 'policiesDir', 'hubKeyFile', 'nodeKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'auditOrigin', 'checkpointIntervalMs', 'auditIndexFile', 'auditQueries', 'auditSequencer', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec'],
   properties: {
     nodeId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
-    listen: { type: 'string', pattern: '^[^:]+:\\d{1,5}$' },
+    listen: { type: 'string', pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^:]+):\\d{1,5}$' },
+    tls: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: ['certFile', 'keyFile'],
+      properties: {
+        certFile: { type: 'string', minLength: 1 },
+        keyFile: { type: 'string', minLength: 1 },
+        clientCaFile: { type: 'string', minLength: 1, nullable: true },
+        requireClientCert: { type: 'boolean', nullable: true },
+      },
+    },
+    insecure: { type: 'boolean' },
     policiesDir: { type: 'string', minLength: 1 },
     hubKeyFile: { type: 'string', minLength: 1 },
     pseudonymKeyFile: { type: 'string', minLength: 1 },
@@ -87,6 +121,7 @@ const schema: JSONSchemaType<NodeConfig> = {
 export const NODE_DEFAULTS: Partial<NodeConfig> = {
   nodeId: 'node-1',
   listen: '127.0.0.1:50051',
+  insecure: false,
   watchPolicies: true,
   consentLagToleranceMs: 1_000,
   auditOrigin: 'exchange-hub/audit',
@@ -111,6 +146,7 @@ export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.Proces
     {
       nodeId: { env: 'XHUB_NODE_ID' },
       listen: { env: 'XHUB_LISTEN' },
+      insecure: { env: 'XHUB_INSECURE', parse: 'bool' },
       policiesDir: { env: 'XHUB_POLICIES_DIR' },
       hubKeyFile: { env: 'XHUB_HUB_KEY_FILE' },
       pseudonymKeyFile: { env: 'XHUB_PSEUDONYM_KEY_FILE' },
@@ -129,9 +165,10 @@ export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.Proces
       idempotencyTtlMs: { env: 'XHUB_IDEMPOTENCY_TTL_MS', parse: 'int' },
     },
     NODE_DEFAULTS,
-    explicit,
+    { ...tlsFromEnv(env), ...explicit },
     env,
   );
+  checkTransport(config);
   // An id forgotten while its exchange still runs would let a retry transfer twice.
   if (config.idempotencyTtlMs <= config.maxTimeoutMs) {
     throw new HubError('ERR_CONFIG_INVALID', `invalid node config:\n  idempotencyTtlMs (env XHUB_IDEMPOTENCY_TTL_MS): must be longer than maxTimeoutMs (${config.maxTimeoutMs})`);
@@ -143,4 +180,37 @@ export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.Proces
     throw new HubError('ERR_CONFIG_INVALID', `invalid node config:\n  defaultTimeoutMs (env XHUB_DEFAULT_TIMEOUT_MS): must not exceed maxTimeoutMs (${config.maxTimeoutMs})`);
   }
   return config;
+}
+
+/**
+ * The node's TLS files from XHUB_TLS_* (one object in the config, three
+ * variables in the environment); explicit `tls` still wins, as it is spread after.
+ */
+function tlsFromEnv(env: NodeJS.ProcessEnv): Partial<NodeConfig> {
+  const certFile = env.XHUB_TLS_CERT_FILE;
+  const keyFile = env.XHUB_TLS_KEY_FILE;
+  const clientCaFile = env.XHUB_TLS_CLIENT_CA_FILE;
+  if (!certFile && !keyFile && !clientCaFile) return {};
+  return { tls: { certFile: certFile ?? '', keyFile: keyFile ?? '', ...(clientCaFile ? { clientCaFile } : {}) } };
+}
+
+/**
+ * Plaintext gRPC would carry bearer tokens, citizen ids and records in clear:
+ * TLS is the default and `insecure` is a development switch for loopback only.
+ */
+function checkTransport(config: NodeConfig): void {
+  const invalid = (message: string) => new HubError('ERR_CONFIG_INVALID', `invalid node config:\n  ${message}`);
+  if (config.insecure && config.tls) throw invalid('insecure (env XHUB_INSECURE): set either tls or insecure, not both');
+  if (config.insecure && !isLoopbackListen(config.listen)) {
+    throw invalid(`insecure (env XHUB_INSECURE): plaintext gRPC is allowed only on a loopback address (127.0.0.0/8, ::1, localhost), not on ${config.listen}; configure tls`);
+  }
+  if (!config.insecure && !config.tls) {
+    throw invalid('tls (env XHUB_TLS_CERT_FILE, XHUB_TLS_KEY_FILE): TLS is required; give the node a certificate and key (or, on loopback only, set insecure: true)');
+  }
+  if (config.tls?.requireClientCert === false && config.tls.clientCaFile) {
+    throw invalid('tls.requireClientCert: a clientCaFile with requireClientCert false is not supported (client certificates would never be asked for); drop clientCaFile or require the certificate');
+  }
+  if (config.tls?.requireClientCert === true && !config.tls.clientCaFile) {
+    throw invalid('tls.clientCaFile (env XHUB_TLS_CLIENT_CA_FILE): requireClientCert needs the CA that client certificates chain to');
+  }
 }

@@ -1,5 +1,6 @@
 import { KeyObject } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
 import { Closer } from '../lib/closer.ts';
 import { loadSigningKeyFile, type SigningKey } from '../lib/crypto/keys.ts';
 import { Pseudonymiser } from '../lib/crypto/pseudonym.ts';
@@ -11,7 +12,7 @@ import { sendDeadLetter } from '../lib/kafka/dead-letter.ts';
 import { connectProducer } from '../lib/kafka/producer.ts';
 import { groupNames, provisionHub, requireTopics } from '../lib/kafka/provision.ts';
 import { topicNames, type TopicLayout, type TopicNames } from '../lib/kafka/topics.ts';
-import { createHubMetrics, type HubMetrics } from '../lib/metrics/hub-metrics.ts';
+import { createHubMetrics } from '../lib/metrics/hub-metrics.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import { auditService, consentService, exchangeService, type RequestRecordResponse } from '../lib/proto.ts';
 import { ReplayGuard } from '../lib/replay-guard.ts';
@@ -32,7 +33,8 @@ import { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { PolicyHolder, type ReloadResult } from './policy-holder.ts';
 import { ReplyRouter } from './routing/reply-router.ts';
 import { startGrpcServer } from './transport/grpc-server.ts';
-import { unary, unaryService } from './transport/unary.ts';
+import { SecurityEvents } from './transport/security-events.ts';
+import { unary, unaryService, type UnaryEdge } from './transport/unary.ts';
 
 export interface RunningNode {
   config: Readonly<NodeConfig>;
@@ -41,7 +43,8 @@ export interface RunningNode {
   /** Validates the policy folder whole and puts it in force, or refuses it and keeps the old one. */
   reloadPolicy(): Promise<ReloadResult>;
   consents: ConsentLog;
-  metrics: HubMetrics;
+  /** This node's metrics (security events among them), for a Prometheus scrape. */
+  metrics: Registry;
   stop(): Promise<void>;
 }
 
@@ -202,29 +205,31 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, signer, pseu
   const auditApi = auditService();
   const auditImpl = auditHandlers({ policy: () => policies.current(), index: auditIndex, nodeId: config.nodeId, pseudonyms, replay, auth });
   const consentApi = consentHandlers({ policy: () => policies.current(), consents, pseudonyms, hubKey, replay, auth, audit, log: nodeLog });
-  const server = await startGrpcServer(config.listen, [
+  const edge: UnaryEdge = { log: nodeLog, security: new SecurityEvents(metrics.registry, nodeLog, audit) };
+  const transport = config.tls ? { tls: config.tls } : ({ insecure: true } as const);
+  const server = await startGrpcServer(config.listen, transport, [
     {
       name: 'xhub.exchange.v1.Exchange',
       definition: exchange.definition,
       service: exchange.Client.service,
-      handlers: { RequestRecord: unary((metadata, request, deadline) => requestRecord(deps, metadata, request as never, deadline), nodeLog) },
+      handlers: { RequestRecord: unary((ctx, request) => requestRecord(deps, ctx, request as never), edge) },
     },
     {
       name: 'xhub.consent.v1.Consent',
       definition: consent.definition,
       service: consent.Client.service,
-      handlers: unaryService(consentApi, nodeLog),
+      handlers: unaryService(consentApi, edge),
     },
     {
       name: 'xhub.audit.v1.Audit',
       definition: auditApi.definition,
       service: auditApi.Client.service,
-      handlers: unaryService(auditImpl, nodeLog),
+      handlers: unaryService(auditImpl, edge),
     },
   ]);
   opened.add(() => server.stop());
   server.setServing(true);
-  nodeLog.info({ port: server.port, consents: consents.view.size }, 'exchange node serving');
+  nodeLog.info({ port: server.port, consents: consents.view.size, tls: transport.tls ? (transport.tls.clientCaFile ? 'mutual' : 'server') : 'off (insecure, loopback)' }, 'exchange node serving');
 
   return {
     config,
@@ -236,7 +241,7 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, signer, pseu
       return result;
     },
     consents,
-    metrics,
+    metrics: metrics.registry,
     async stop() {
       server.setServing(false);
       const errors = await opened.closeAll();

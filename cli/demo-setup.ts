@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { generateAgencyKeyPair } from '../lib/crypto/keys.ts';
 import { hubPrincipals } from '../lib/kafka/principals.ts';
 import { POLICY_FILES } from '../policies/policy-schemas.ts';
+import { materialiseDemoTls, type DemoTls } from './demo-tls.ts';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_POLICIES = join(REPO_ROOT, 'policies', 'demo');
@@ -23,14 +24,17 @@ export interface DemoLayout {
   agencies: string[];
   /** Node ids registered in the policy's hub.json. */
   nodes: string[];
+  /** The demo CA, the node's certificate and each agency's client certificate. */
+  tls: DemoTls;
 }
 
 /**
  * Makes a runnable copy of a policy folder in `stateDir`: the policy files,
  * plus a fresh Ed25519 key pair for the hub and each agency (public JWKS
  * beside the policy, private JWK in `secrets/`, mode 0600). Keys already
- * there are kept, so a demo keeps its identities across restarts. No private
- * key is ever committed to the repository.
+ * there are kept, so a demo keeps its identities across restarts. TLS
+ * material comes the same way (see `materialiseDemoTls`). No private key is
+ * ever committed to the repository.
  */
 export async function materialiseDemo(stateDir: string, sourceDir = DEMO_POLICIES): Promise<DemoLayout> {
   const policiesDir = join(stateDir, 'policies');
@@ -51,6 +55,7 @@ export async function materialiseDemo(stateDir: string, sourceDir = DEMO_POLICIE
   }
   const pseudonymKeyFile = join(secretsDir, 'pseudonym.key');
   if (!existsSync(pseudonymKeyFile)) await writeFile(pseudonymKeyFile, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
+  const tls = await materialiseDemoTls(stateDir, policiesDir, agencies);
   return {
     policiesDir,
     secretsDir,
@@ -60,6 +65,7 @@ export async function materialiseDemo(stateDir: string, sourceDir = DEMO_POLICIE
     nodeKeyFile: (nodeId) => join(secretsDir, `node-${nodeId}.private.jwk.json`),
     agencies,
     nodes,
+    tls,
   };
 }
 

@@ -23,6 +23,7 @@ export function checkCrossReferences(
     ...duplicates('record-types.json', '/recordTypes', raw['record-types'].recordTypes.map((r) => r.id)),
     ...duplicates('purposes.json', '/purposes', raw.purposes.purposes.map((p) => p.code)),
     ...duplicates('agreements.json', '/agreements', raw.agreements.agreements.map((a) => a.id)),
+    ...sharedCertificates(agencies),
   ];
   [...recordTypes.values()].forEach((r, i) => {
     const provider = agencies.get(r.provider);
@@ -72,6 +73,20 @@ function duplicates(file: string, at: string, ids: string[]): PolicyIssue[] {
   ids.forEach((id, i) => {
     if (seen.has(id)) out.push({ file, path: `${at}/${i}`, reason: `duplicate id "${id}"` });
     seen.add(id);
+  });
+  return out;
+}
+
+/** A client certificate names one agency: bound to two, it could not tell the node who is calling. */
+function sharedCertificates(agencies: ReadonlyMap<string, Agency>): PolicyIssue[] {
+  const owner = new Map<string, string>();
+  const out: PolicyIssue[] = [];
+  [...agencies.values()].forEach((a, i) => {
+    for (const { sha256 } of a.tlsClientCertificates ?? []) {
+      const first = owner.get(sha256);
+      if (first !== undefined && first !== a.id) out.push({ file: 'agencies.json', path: `/agencies/${i}/tlsClientCertificates`, reason: `certificate ${sha256.slice(0, 16)}… is already bound to agency ${first}` });
+      owner.set(sha256, a.id);
+    }
   });
   return out;
 }

@@ -37,6 +37,8 @@ export interface Agency {
   nameTh?: string;
   roles: Role[];
   jwks: PublicJwks;
+  /** Client certificates bound to this agency, by SHA-256 of their DER (lower-case hex). */
+  tlsClientCertificates?: { sha256: string }[];
 }
 
 export interface RecordType {

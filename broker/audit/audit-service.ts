@@ -1,4 +1,3 @@
-import type { Metadata } from '@grpc/grpc-js';
 import { assertCitizenId } from '../../lib/citizen-id.ts';
 import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
@@ -8,6 +7,7 @@ import { consistencyProof, inclusionProof } from '../../lib/merkle/tree.ts';
 import type { Policy } from '../../policies/policy.types.ts';
 import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
 import { requireRole } from '../auth/require-role.ts';
+import type { CallContext } from '../transport/call-context.ts';
 import type { AuditFilter, AuditIndex } from './audit-index.ts';
 
 export interface AuditDeps {
@@ -40,9 +40,9 @@ const b64 = (b: Buffer) => b.toString('base64');
 /** The Audit service: only agencies with the auditor role may read the log or ask for proofs. */
 export function auditHandlers(deps: AuditDeps) {
   /** Authenticates an auditor, then hands out the index, or says where queries are served. */
-  const auditor = async (metadata: Metadata, action: string): Promise<AuditIndex> => {
+  const auditor = async (ctx: CallContext, action: string): Promise<AuditIndex> => {
     const policy = deps.policy();
-    const { agency } = await authenticate(metadata, policy, deps.replay, deps.auth);
+    const { agency } = await authenticate(ctx, policy, deps.replay, deps.auth);
     requireRole(policy, agency, ['auditor'], action);
     if (!deps.index) {
       throw new HubError('ERR_AUDIT_NOT_SERVED', `node ${deps.nodeId} serves exchanges only (auditQueries is off): ask an audit node`);
@@ -61,8 +61,8 @@ export function auditHandlers(deps: AuditDeps) {
   };
 
   return {
-    Query: async (metadata: Metadata, request: QueryRequest) => {
-      const index = await auditor(metadata, 'Audit.Query');
+    Query: async (ctx: CallContext, request: QueryRequest) => {
+      const index = await auditor(ctx, 'Audit.Query');
       const filter: AuditFilter = {
         agency: request.agency,
         recordType: request.recordType,
@@ -84,14 +84,14 @@ export function auditHandlers(deps: AuditDeps) {
       };
     },
 
-    GetCheckpoint: async (metadata: Metadata) => {
-      const index = await auditor(metadata, 'Audit.GetCheckpoint');
+    GetCheckpoint: async (ctx: CallContext) => {
+      const index = await auditor(ctx, 'Audit.GetCheckpoint');
       const c = latest(index);
       return { note: c.note, size: String(c.size), rootHash: b64(c.root) };
     },
 
-    ProveInclusion: async (metadata: Metadata, request: { index: string; treeSize: string }) => {
-      const log = await auditor(metadata, 'Audit.ProveInclusion');
+    ProveInclusion: async (ctx: CallContext, request: { index: string; treeSize: string }) => {
+      const log = await auditor(ctx, 'Audit.ProveInclusion');
       const index = size(request.index, 'index');
       const treeSize = Number(request.treeSize) > 0 ? size(request.treeSize, 'tree_size') : latest(log).size;
       if (index >= treeSize) throw bad(`index ${index} is not in a tree of ${treeSize} entries`);
@@ -100,8 +100,8 @@ export function auditHandlers(deps: AuditDeps) {
       return { index: String(index), treeSize: String(treeSize), leafHash: b64(leaves[index]!), hashes: inclusionProof(leaves, index, treeSize).map(b64) };
     },
 
-    ProveConsistency: async (metadata: Metadata, request: { first: string; second: string }) => {
-      const index = await auditor(metadata, 'Audit.ProveConsistency');
+    ProveConsistency: async (ctx: CallContext, request: { first: string; second: string }) => {
+      const index = await auditor(ctx, 'Audit.ProveConsistency');
       const first = size(request.first, 'first');
       const second = size(request.second, 'second');
       if (first > second) throw bad('first must not be larger than second');

@@ -1,10 +1,10 @@
-import type { Metadata } from '@grpc/grpc-js';
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import { SIGNING_ALG } from '../../lib/crypto/keys.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import type { ReplayGuard } from '../../lib/replay-guard.ts';
 import type { Policy } from '../../policies/policy.types.ts';
 import { clip } from '../../lib/input.ts';
+import type { CallContext } from '../transport/call-context.ts';
 
 export interface Caller {
   agency: string;
@@ -20,10 +20,13 @@ export interface AuthOptions {
  * Authenticates an agency from its JWT (`authorization: Bearer …`). The token
  * is attacker-controlled: its unverified header and issuer only choose which
  * registered key to try; nothing else is trusted until the signature verifies.
- * Fails closed with a code that says which check failed.
+ * The token must cover this very request (`req_sha256`) and, on a mutual-TLS
+ * connection, come from the agency the client certificate is bound to.
+ * Fails closed with a code that says which check failed. On success the
+ * agency is also set on `ctx`, for security events.
  */
-export async function authenticate(metadata: Metadata, policy: Policy, replay: ReplayGuard, options: AuthOptions): Promise<Caller> {
-  const token = bearerToken(metadata);
+export async function authenticate(ctx: CallContext, policy: Policy, replay: ReplayGuard, options: AuthOptions): Promise<Caller> {
+  const token = bearerToken(ctx.metadata);
   let kid: string;
   let issuer: string;
   try {
@@ -37,7 +40,9 @@ export async function authenticate(metadata: Metadata, policy: Policy, replay: R
   } catch (cause) {
     throw new HubError('ERR_AUTH_MALFORMED', `malformed token: ${(cause as Error).message}`, { cause });
   }
-  if (!policy.agencies.has(issuer)) throw new HubError('ERR_AUTH_UNKNOWN_AGENCY', `unknown agency "${clip(issuer)}"`);
+  const agency = policy.agencies.get(issuer);
+  if (!agency) throw new HubError('ERR_AUTH_UNKNOWN_AGENCY', `unknown agency "${clip(issuer)}"`);
+  checkCertificateBinding(ctx.peerCertSha256, agency.id, agency.tlsClientCertificates, policy);
   const key = policy.keys.find(issuer, kid);
   if (!key) throw new HubError('ERR_AUTH_UNKNOWN_KEY', `agency ${issuer} has no registered key with kid "${clip(kid)}"`);
 
@@ -53,19 +58,44 @@ export async function authenticate(metadata: Metadata, policy: Policy, replay: R
   } catch (cause) {
     throw mapJoseError(cause, options.audience);
   }
-  const { iat, exp, jti } = payload as { iat: number; exp: number; jti: unknown };
+  const { iat, exp, jti, aud, req_sha256: requestDigest } = payload as { iat: number; exp: number; jti: unknown; aud: unknown; req_sha256: unknown };
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > 128) throw new HubError('ERR_AUTH_MALFORMED', 'jti must be a string of 1 to 128 characters');
+  // A token for several nodes could be replayed on each of them: replay guards are per node.
+  if (Array.isArray(aud) && aud.length !== 1) throw new HubError('ERR_AUTH_WRONG_AUDIENCE', `a token must name exactly one node as its audience ("${options.audience}")`);
+  if (exp < iat) throw new HubError('ERR_AUTH_MALFORMED', 'token exp is before its iat');
   if (exp - iat > options.maxLifetimeSec) {
     throw new HubError('ERR_AUTH_LIFETIME_TOO_LONG', `token lifetime ${exp - iat} s exceeds the ${options.maxLifetimeSec} s maximum`);
   }
   if (iat > Date.now() / 1000 + options.clockSkewSec) throw new HubError('ERR_AUTH_NOT_YET_VALID', 'token iat is in the future');
+  if (typeof requestDigest !== 'string' || requestDigest.length === 0) {
+    throw new HubError('ERR_AUTH_REQUEST_MISMATCH', 'token has no req_sha256: it must carry base64url(SHA-256) of the request message bytes');
+  }
+  // Without this a captured token would authorise any request body for its lifetime.
+  if (requestDigest !== ctx.requestDigest) throw new HubError('ERR_AUTH_REQUEST_MISMATCH', 'token req_sha256 does not match the request message');
   if (!replay.firstUse(`${issuer}\u0000${jti}`, (exp + options.clockSkewSec) * 1000)) {
     throw new HubError('ERR_AUTH_REPLAYED', 'token was already used (jti seen before); sign a new token for every call');
   }
+  ctx.agency = issuer;
   return { agency: issuer };
 }
 
-function bearerToken(metadata: Metadata): string {
+/**
+ * On a mutual-TLS connection the certificate names the agency: a token from
+ * any other agency is refused, as is a certificate bound to no agency. Without
+ * a client certificate (a node not configured for mutual TLS) the token alone
+ * authenticates.
+ */
+function checkCertificateBinding(peerCertSha256: string | undefined, issuer: string, bound: { sha256: string }[] | undefined, policy: Policy): void {
+  if (peerCertSha256 === undefined) return;
+  if (bound?.some((c) => c.sha256 === peerCertSha256)) return;
+  const owner = [...policy.agencies.values()].find((a) => a.tlsClientCertificates?.some((c) => c.sha256 === peerCertSha256));
+  throw new HubError(
+    'ERR_AUTH_CERT_MISMATCH',
+    owner ? `the client certificate is bound to agency ${owner.id}, not to the token's issuer ${issuer}` : 'the client certificate is bound to no agency in the registry',
+  );
+}
+
+function bearerToken(metadata: CallContext['metadata']): string {
   const values = metadata.get('authorization');
   if (values.length === 0) throw new HubError('ERR_AUTH_MISSING', 'no authorization metadata: send "authorization: Bearer <agency-signed JWT>"');
   const value = values[0];

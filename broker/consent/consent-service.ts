@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Metadata } from '@grpc/grpc-js';
 import { assertCitizenId } from '../../lib/citizen-id.ts';
 import type { SigningKey } from '../../lib/crypto/keys.ts';
 import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
@@ -11,6 +10,7 @@ import { consentStatus } from '../../policies/consent.types.ts';
 import type { Policy } from '../../policies/policy.types.ts';
 import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
 import { requireRole } from '../auth/require-role.ts';
+import type { CallContext } from '../transport/call-context.ts';
 import type { AuditWriter } from '../audit/audit-writer.ts';
 import type { ConsentLog } from './consent-log.ts';
 import { toWire, type ConsentWire } from './consent-wire.ts';
@@ -37,9 +37,9 @@ const READERS = ['consent-manager', 'auditor'] as const;
  * consent is never edited.
  */
 export function consentHandlers(deps: ConsentDeps) {
-  const caller = async (metadata: Metadata, roles: readonly ('consent-manager' | 'auditor')[], action: string) => {
+  const caller = async (ctx: CallContext, roles: readonly ('consent-manager' | 'auditor')[], action: string) => {
     const policy = deps.policy();
-    const { agency } = await authenticate(metadata, policy, deps.replay, deps.auth);
+    const { agency } = await authenticate(ctx, policy, deps.replay, deps.auth);
     requireRole(policy, agency, [...roles], action);
     return { agency, policy };
   };
@@ -59,8 +59,8 @@ export function consentHandlers(deps: ConsentDeps) {
   };
 
   return {
-    Grant: async (metadata: Metadata, request: GrantRequest): Promise<{ consent: ConsentWire; receipt: string }> => {
-      const { agency, policy } = await caller(metadata, MANAGER, 'Grant');
+    Grant: async (ctx: CallContext, request: GrantRequest): Promise<{ consent: ConsentWire; receipt: string }> => {
+      const { agency, policy } = await caller(ctx, MANAGER, 'Grant');
       const consent = consentFromGrant(request, policy, deps.pseudonyms, agency);
       await deps.consents.publish({ v: 1, eventId: randomUUID(), type: 'granted', at: consent.grantedAt, consent }, consent.consentId);
       await deps.audit.append({
@@ -77,8 +77,8 @@ export function consentHandlers(deps: ConsentDeps) {
       return { consent: toWire({ ...consent, uses: 0 }), receipt: await signReceipt(consent, policy, deps.hubKey) };
     },
 
-    Revoke: async (metadata: Metadata, request: { consentId: string; subject: string; reason: string }): Promise<ConsentWire> => {
-      const { agency } = await caller(metadata, MANAGER, 'Revoke');
+    Revoke: async (ctx: CallContext, request: { consentId: string; subject: string; reason: string }): Promise<ConsentWire> => {
+      const { agency } = await caller(ctx, MANAGER, 'Revoke');
       assertCitizenId(request.subject);
       current();
       const consent = find(request.consentId);
@@ -89,21 +89,21 @@ export function consentHandlers(deps: ConsentDeps) {
       return toWire(consent);
     },
 
-    Get: async (metadata: Metadata, request: { consentId: string }): Promise<ConsentWire> => {
-      await caller(metadata, READERS, 'Get');
+    Get: async (ctx: CallContext, request: { consentId: string }): Promise<ConsentWire> => {
+      await caller(ctx, READERS, 'Get');
       current();
       return toWire(find(request.consentId));
     },
 
-    List: async (metadata: Metadata, request: { subject: string }): Promise<{ consents: ConsentWire[] }> => {
-      await caller(metadata, READERS, 'List');
+    List: async (ctx: CallContext, request: { subject: string }): Promise<{ consents: ConsentWire[] }> => {
+      await caller(ctx, READERS, 'List');
       assertCitizenId(request.subject);
       current();
       return { consents: deps.consents.view.forSubject(deps.pseudonyms.of(request.subject)).map((c) => toWire(c)) };
     },
 
-    RevokeAll: async (metadata: Metadata, request: { subject: string; reason: string }): Promise<{ revokedConsentIds: string[] }> => {
-      const { agency } = await caller(metadata, MANAGER, 'RevokeAll');
+    RevokeAll: async (ctx: CallContext, request: { subject: string; reason: string }): Promise<{ revokedConsentIds: string[] }> => {
+      const { agency } = await caller(ctx, MANAGER, 'RevokeAll');
       assertCitizenId(request.subject);
       current();
       const now = Date.now();

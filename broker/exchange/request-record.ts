@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Metadata } from '@grpc/grpc-js';
 import type { SigningKey } from '../../lib/crypto/keys.ts';
 import { canonicalJson, sha256b64url } from '../../lib/crypto/digest.ts';
 import type { RequestEnvelope } from '../../lib/envelope/envelope.types.ts';
@@ -12,6 +11,7 @@ import type { ReplayGuard } from '../../lib/replay-guard.ts';
 import { decide, denyError } from '../../policies/decide.ts';
 import type { Policy } from '../../policies/policy.types.ts';
 import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
+import type { CallContext } from '../transport/call-context.ts';
 import { NotStarted, type IdempotencyStore } from '../idempotency/idempotency-store.ts';
 import type { ReplyRouter } from '../routing/reply-router.ts';
 import type { ConsentLog } from '../consent/consent-log.ts';
@@ -39,22 +39,17 @@ export interface ExchangeDeps {
 
 /**
  * One exchange: authenticate → validate → decide → sign → route → verify.
- * `callDeadline` is the caller's gRPC deadline (epoch ms, or Infinity).
+ * `ctx.deadline` is the caller's gRPC deadline (epoch ms, or Infinity).
  */
-export async function requestRecord(
-  deps: ExchangeDeps,
-  metadata: Metadata,
-  request: RequestRecordRequest,
-  callDeadline: number,
-): Promise<RequestRecordResponse> {
+export async function requestRecord(deps: ExchangeDeps, ctx: CallContext, request: RequestRecordRequest): Promise<RequestRecordResponse> {
   const policy = deps.policy();
-  const caller = await authenticate(metadata, policy, deps.replay, deps.auth);
+  const caller = await authenticate(ctx, policy, deps.replay, deps.auth);
   const valid = validateRequest(request, policy);
   const fingerprint = sha256b64url(
     canonicalJson({ s: valid.subject, r: valid.recordType, p: valid.purpose, f: [...valid.fields].sort(), c: valid.consentId }),
   );
   return deps.idempotency.run(caller.agency, valid.clientRequestId, fingerprint, () =>
-    exchangeOnce(deps, policy, caller.agency, valid, deadlineFor(deps, callDeadline)),
+    exchangeOnce(deps, policy, caller.agency, valid, deadlineFor(deps, ctx.deadline)),
   );
 }
 

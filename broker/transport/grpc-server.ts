@@ -2,7 +2,11 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { readFile } from 'node:fs/promises';
+import { HubError } from '../../lib/errors/hub-error.ts';
 import { LOADER_OPTIONS } from '../../lib/proto.ts';
+import type { NodeTlsConfig } from '../config.ts';
+import { withRequestDigests } from './request-digest.ts';
 
 export interface ServiceBinding {
   /** Fully qualified name, for health status. */
@@ -18,20 +22,25 @@ export interface GrpcServer {
   stop(): Promise<void>;
 }
 
+/** How the node serves: TLS from files (the default), or plaintext where config allowed it (loopback only). */
+export type ServerTransport = { tls: NodeTlsConfig } | { insecure: true };
+
 /**
  * The node's gRPC edge: its services, grpc.health.v1 and server reflection (so
  * grpcurl can list and call them). Requests are small: bigger messages are refused.
+ * Each service's request bytes are digested as they arrive, for the token's req_sha256.
  */
-export async function startGrpcServer(listen: string, services: ServiceBinding[]): Promise<GrpcServer> {
+export async function startGrpcServer(listen: string, transport: ServerTransport, services: ServiceBinding[]): Promise<GrpcServer> {
+  const credentials = 'tls' in transport ? await serverCredentials(transport.tls) : grpc.ServerCredentials.createInsecure();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 });
-  for (const s of services) server.addService(s.service, s.handlers);
+  for (const s of services) server.addService(withRequestDigests(s.service), s.handlers);
   const names = ['', ...services.map((s) => s.name)];
   const health = new HealthImplementation(Object.fromEntries(names.map((n) => [n, 'NOT_SERVING' as const])));
   health.addToServer(server);
   const definitions = Object.assign({}, ...services.map((s) => s.definition), protoLoader.loadSync(healthProtoPath, LOADER_OPTIONS)) as protoLoader.PackageDefinition;
   new ReflectionService(definitions).addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(listen, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync(listen, credentials, (error, bound) => (error ? reject(error) : resolve(bound))),
   );
   return {
     port,
@@ -45,4 +54,22 @@ export async function startGrpcServer(listen: string, services: ServiceBinding[]
         });
       }),
   };
+}
+
+/**
+ * TLS credentials from the node's files. With a client CA, every connection
+ * must present a certificate chained to it (grpc-js verifies the chain; the
+ * registry then binds the certificate to one agency).
+ */
+async function serverCredentials(tls: NodeTlsConfig): Promise<grpc.ServerCredentials> {
+  const read = (file: string, what: string) =>
+    readFile(file).catch((cause: unknown) => {
+      throw new HubError('ERR_CONFIG_INVALID', `cannot read the TLS ${what} file ${file}`, { cause });
+    });
+  const [cert, key, ca] = await Promise.all([read(tls.certFile, 'certificate'), read(tls.keyFile, 'key'), tls.clientCaFile ? read(tls.clientCaFile, 'client CA') : null]);
+  try {
+    return grpc.ServerCredentials.createSsl(ca, [{ private_key: key, cert_chain: cert }], ca !== null && tls.requireClientCert !== false);
+  } catch (cause) {
+    throw new HubError('ERR_CONFIG_INVALID', `invalid TLS certificate or key: ${(cause as Error).message}`, { cause });
+  }
 }

@@ -6,6 +6,7 @@ import { acquireKafka } from '../../lib/kafka/broker-source.ts';
 import { createLogger } from '../../lib/log.ts';
 import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../demo-hub.ts';
 import { DEMO_DATA, demoPrincipals, materialiseDemo } from '../demo-setup.ts';
+import { demoNodeTls } from '../demo-tls.ts';
 import { onShutdown } from './shutdown.ts';
 
 export function registerDemo(program: Command): void {
@@ -21,7 +22,7 @@ export function registerDemo(program: Command): void {
       await provisionDemoHub(kafka, demo, 'xhub.', log);
       const common = { policiesDir: demo.policiesDir };
       const node = await startNode(
-        { ...common, ...nodeKafkaSettings(kafka, 'node-1'), nodeId: 'node-1', listen: o.listen, hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile('node-1'), pseudonymKeyFile: demo.pseudonymKeyFile },
+        { ...common, ...nodeKafkaSettings(kafka, 'node-1'), nodeId: 'node-1', listen: o.listen, hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile('node-1'), pseudonymKeyFile: demo.pseudonymKeyFile, tls: demoNodeTls(demo.tls) },
         log,
       );
       const providers = [...new Set([...node.policy().recordTypes.values()].map((r) => r.provider))];
@@ -32,14 +33,21 @@ export function registerDemo(program: Command): void {
       );
       const example = [
         'npx tsx cli/xhub.ts request --agency FPO',
-        `--key ${demo.agencyKeyFile('FPO')} --policies ${demo.policiesDir} --node ${o.listen.replace(/:\d+$/, '')}:${node.port}`,
+        `--key ${demo.agencyKeyFile('FPO')} --policies ${demo.policiesDir} --node ${nodeHost(o.listen)}:${node.port}`,
+        `--ca ${demo.tls.caFile} --cert ${demo.tls.clientCertFile('FPO')} --tls-key ${demo.tls.clientKeyFile('FPO')}`,
         '--subject 1101700203450 --record-type dopa.civil-registration.person --purpose WELFARE_ELIGIBILITY',
       ].join(' \\\n    ');
-      process.stderr.write(`\nexchange-hub demo is up: node-1 on port ${node.port}, Kafka ${kafka.brokers.join(',')} (${kafka.source}),\nconnectors for ${providers.join(', ')}. Try:\n\n    ${example}\n\nCtrl-C stops everything.\n`);
+      process.stderr.write(`\nexchange-hub demo is up: node-1 on port ${node.port} (mutual TLS, certificates in ${demo.tls.dir}), Kafka ${kafka.brokers.join(',')} (${kafka.source}),\nconnectors for ${providers.join(', ')}. Try:\n\n    ${example}\n\nCtrl-C stops everything.\n`);
       onShutdown(async () => {
         await node.stop();
         await Promise.all(connectors.map((c) => c.stop()));
         await kafka.stop();
       });
     });
+}
+
+/** Where a client on this machine reaches the node: a wildcard listen address is reached on loopback, which the demo certificate names. */
+function nodeHost(listen: string): string {
+  const host = listen.replace(/:\d+$/, '');
+  return host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host;
 }

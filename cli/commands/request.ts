@@ -5,8 +5,9 @@ import { loadSigningKeyFile } from '../../lib/crypto/keys.ts';
 import { verifyDelivery } from '../../lib/envelope/verify-delivery.ts';
 import { ExchangeClient } from '../../lib/exchange-client.ts';
 import { loadPolicy } from '../../policies/policy-loader.ts';
+import { clientTransportOf, tlsOptions, type TlsOptions } from './tls-options.ts';
 
-interface RequestOptions {
+interface RequestOptions extends TlsOptions {
   node: string;
   audience: string;
   agency: string;
@@ -21,8 +22,7 @@ interface RequestOptions {
 }
 
 export function registerRequest(program: Command): void {
-  program
-    .command('request')
+  tlsOptions(program.command('request'))
     .description("ask for a record as an agency, then verify the provider's signature and print the result")
     .requiredOption('--agency <id>', 'calling agency id')
     .requiredOption('--key <file>', "calling agency's private JWK")
@@ -37,7 +37,7 @@ export function registerRequest(program: Command): void {
     .option('--timeout <ms>', 'deadline', '10000')
     .action(async (o: RequestOptions) => {
       const policy = await loadPolicy(o.policies);
-      const client = new ExchangeClient(o.node, o.agency, await loadSigningKeyFile(o.key), o.audience);
+      const client = new ExchangeClient(o.node, o.agency, await loadSigningKeyFile(o.key), o.audience, await clientTransportOf(o));
       const clientRequestId = o.requestId ?? randomUUID();
       try {
         const response = await client.requestRecord(

@@ -35,7 +35,7 @@ export interface LeafSpec {
  * laptop. Production uses the operator's PKI; nothing here is needed then.
  */
 export async function createCertificateAuthority(commonName: string, validDays = 365): Promise<CertificateAuthority> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: `CN=${commonName}`,
@@ -61,7 +61,7 @@ export async function loadCertificateAuthority(certPem: string, keyPem: string):
     certPem,
     keyPem,
     async issue(leaf: LeafSpec): Promise<IssuedCertificate> {
-      const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+      const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
       const usage = leaf.usage ?? 'both';
       const eku = [
         ...(usage !== 'client' ? [x509.ExtendedKeyUsage.serverAuth] : []),

@@ -8,6 +8,9 @@ import type { Backend } from '../../connectors/backends/backend.types.ts';
 import { FileBackend } from '../../connectors/backends/file-backend.ts';
 import { startConnector, type RunningConnector } from '../../connectors/connector.ts';
 import { DEMO_DATA, materialiseDemo, type DemoLayout } from '../../cli/demo-setup.ts';
+import { demoClientTransport, demoNodeTls } from '../../cli/demo-tls.ts';
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import { channelCredentials, type ClientTransport } from '../../lib/client-transport.ts';
 import { loadSigningKeyFile, type SigningKey } from '../../lib/crypto/keys.ts';
 import { AuditClient } from '../../lib/audit-client.ts';
 import { ConsentClient } from '../../lib/consent-client.ts';
@@ -78,6 +81,8 @@ export class HubFixture {
         ...kafkaSettings(nodePrincipal(nodeId)),
         kafkaSequencerCredentialsFile: kafkaSettings(KAFKA_SEQUENCER).kafkaCredentialsFile,
         topicPrefix: this.topicPrefix,
+        // The secure path is the tested path: mutual TLS with the demo CA, as `npm start` serves.
+        tls: demoNodeTls(this.demo.tls),
         ...overrides,
       },
       this.log,
@@ -113,22 +118,32 @@ export class HubFixture {
     return loadSigningKeyFile(this.demo.agencyKeyFile(agency));
   }
 
-  async client(agency: string, audience = this.node.config.nodeId): Promise<ExchangeClient> {
-    const client = new ExchangeClient(this.address, agency, await this.key(agency), audience);
+  /** How `agency` reaches the node: trusting the test CA, over its own client certificate. */
+  transport(agency: string): Promise<ClientTransport> {
+    return demoClientTransport(this.demo.tls, agency);
+  }
+
+  /** Channel credentials of `agency`, for raw grpc-js clients (health, reflection). */
+  async credentials(agency: string): Promise<ChannelCredentials> {
+    return channelCredentials(await this.transport(agency));
+  }
+
+  /** Closes `client` when the fixture stops. */
+  track<C extends { close(): void }>(client: C): C {
     this.clients.push(client);
     return client;
+  }
+
+  async client(agency: string, audience = this.node.config.nodeId): Promise<ExchangeClient> {
+    return this.track(new ExchangeClient(this.address, agency, await this.key(agency), audience, await this.transport(agency)));
   }
 
   async consentClient(agency = 'DGA', node: RunningNode = this.node): Promise<ConsentClient> {
-    const client = new ConsentClient(`127.0.0.1:${node.port}`, agency, await this.key(agency), node.config.nodeId);
-    this.clients.push(client);
-    return client;
+    return this.track(new ConsentClient(`127.0.0.1:${node.port}`, agency, await this.key(agency), node.config.nodeId, await this.transport(agency)));
   }
 
-  async auditClient(agency = 'PDPC'): Promise<AuditClient> {
-    const client = new AuditClient(this.address, agency, await this.key(agency), this.node.config.nodeId);
-    this.clients.push(client);
-    return client;
+  async auditClient(agency = 'PDPC', node: RunningNode = this.node): Promise<AuditClient> {
+    return this.track(new AuditClient(`127.0.0.1:${node.port}`, agency, await this.key(agency), node.config.nodeId, await this.transport(agency)));
   }
 
   async stop(): Promise<void> {

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../cli/demo-setup.ts';
 import { ExchangeClient } from '../../lib/exchange-client.ts';
+import { demoNodeTls } from '../../cli/demo-tls.ts';
 import { freePort } from '../../lib/kafka/local-broker.ts';
 import { KAFKA_SEQUENCER, nodePrincipal } from '../../lib/kafka/principals.ts';
 import { kafkaSettings } from '../helpers/test-kafka.ts';
@@ -27,7 +28,8 @@ describe('DPO commands', () => {
   afterAll(() => hub?.stop());
 
   const xhub = async (args: string[]) => {
-    const auditor = ['--key', hub.demo.agencyKeyFile('PDPC'), '--node', hub.address, '--audience', 'node-1'];
+    const tls = hub.demo.tls;
+    const auditor = ['--key', hub.demo.agencyKeyFile('PDPC'), '--node', hub.address, '--audience', 'node-1', '--ca', tls.caFile, '--cert', tls.clientCertFile('PDPC'), '--tls-key', tls.clientKeyFile('PDPC')];
     const deadline = Date.now() + 10_000;
     for (;;) {
       const { stdout } = await run('npx', ['tsx', 'cli/xhub.ts', 'audit', ...args, ...auditor], { cwd: REPO_ROOT });
@@ -76,6 +78,7 @@ describe('a node killed right after a transfer', () => {
         ...kafkaSettings(nodePrincipal('node-2')),
         kafkaSequencerCredentialsFile: kafkaSettings(KAFKA_SEQUENCER).kafkaCredentialsFile,
         topicPrefix: hub.topicPrefix,
+        tls: demoNodeTls(hub.demo.tls),
       }),
     );
     const node = spawn('npx', ['tsx', 'cli/xhub.ts', 'node', '--config', config], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XHUB_LOG_LEVEL: 'info' }, detached: true });
@@ -83,7 +86,7 @@ describe('a node killed right after a transfer', () => {
     node.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + 60_000;
     while (!out.includes('exchange node serving') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const client = new ExchangeClient(`127.0.0.1:${port}`, 'FPO', await hub.key('FPO'), 'node-2');
+    const client = new ExchangeClient(`127.0.0.1:${port}`, 'FPO', await hub.key('FPO'), 'node-2', await hub.transport('FPO'));
     const response = await client.requestRecord({ subject: SOMSRI, recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
     // kill -9 the node the moment the record is in hand: the npx wrapper and the node under it.
     process.kill(-node.pid!, 'SIGKILL');

@@ -36,7 +36,7 @@ describe('an exchange-only node beside an audit node', () => {
   const address = (node: RunningNode) => `127.0.0.1:${node.port}`;
 
   it('audits its exchanges on the shared log, where the audit node finds them under a signed checkpoint', async () => {
-    const fpo = new ExchangeClient(address(serving), 'FPO', await hub.key('FPO'), serving.config.nodeId);
+    const fpo = new ExchangeClient(address(serving), 'FPO', await hub.key('FPO'), serving.config.nodeId, await hub.transport('FPO'));
     const { exchangeId } = await fpo.requestRecord({
       subject: SOMSRI,
       recordType: PERSON,
@@ -77,7 +77,7 @@ describe('an exchange-only node beside an audit node', () => {
 
   it('answers audit calls with ERR_AUDIT_NOT_SERVED, after the usual auditor check', async () => {
     const client = async (agency: string) =>
-      new AuditClient(address(serving), agency, await hub.key(agency), serving.config.nodeId);
+      new AuditClient(address(serving), agency, await hub.key(agency), serving.config.nodeId, await hub.transport(agency));
     const pdpc = await client('PDPC');
     const message = await expectFailure(
       pdpc.call('Query', { subject: SOMSRI }),

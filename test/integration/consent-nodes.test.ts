@@ -35,7 +35,7 @@ describe('two nodes sharing one Kafka', () => {
   });
 
   const clientOn = async (node: RunningNode) => {
-    const client = new ExchangeClient(`127.0.0.1:${node.port}`, 'MOPH', await hub.key('MOPH'), node.config.nodeId);
+    const client = new ExchangeClient(`127.0.0.1:${node.port}`, 'MOPH', await hub.key('MOPH'), node.config.nodeId, await hub.transport('MOPH'));
     return client;
   };
 

@@ -132,7 +132,7 @@ describe('record exchange through node, connector and a real Kafka broker', () =
     const def = grpc.loadPackageDefinition(protoLoader.loadSync(protoPath, { enums: String })) as unknown as {
       grpc: { health: { v1: { Health: typeof grpc.Client } } };
     };
-    const health = new def.grpc.health.v1.Health(hub.address, grpc.credentials.createInsecure()) as unknown as {
+    const health = new def.grpc.health.v1.Health(hub.address, await hub.credentials('FPO')) as unknown as {
       check: (req: object, cb: (e: Error | null, r: { status: string }) => void) => void;
       close: () => void;
     };

@@ -15,9 +15,9 @@ describe('server reflection, as grpcurl uses it', () => {
   });
   afterAll(() => hub?.stop());
 
-  it('lists the Exchange and health services without authentication', async () => {
+  it('lists the Exchange and health services over mutual TLS, without a token', async () => {
     const def = grpc.loadPackageDefinition(protoLoader.loadSync(reflectionProto, { keepCase: true })) as any;
-    const client = new def.grpc.reflection.v1alpha.ServerReflection(hub.address, grpc.credentials.createInsecure());
+    const client = new def.grpc.reflection.v1alpha.ServerReflection(hub.address, await hub.credentials('FPO'));
     const call = client.ServerReflectionInfo();
     const answer = await new Promise<any>((resolve, reject) => {
       call.on('data', resolve);

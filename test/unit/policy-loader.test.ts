@@ -47,6 +47,18 @@ describe('policy loading', () => {
     expect(await issuesOf()).toContainEqual({ file: 'agencies.json', path: '/agencies/0', reason: 'unknown property "role"' });
   });
 
+  it('binds client certificates to agencies, and refuses a malformed fingerprint', async () => {
+    const policy = await loadPolicy(policies);
+    expect(policy.agencies.get('FPO')?.tlsClientCertificates?.[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    await edit('agencies.json', (j) => (j.agencies[2].tlsClientCertificates = [{ sha256: 'AB:CD' }]));
+    expect(await issuesOf()).toContainEqual(expect.objectContaining({ file: 'agencies.json', path: '/agencies/2/tlsClientCertificates/0/sha256' }));
+  });
+
+  it('refuses one client certificate bound to two agencies', async () => {
+    await edit('agencies.json', (j) => (j.agencies[1].tlsClientCertificates = j.agencies[0].tlsClientCertificates));
+    expect(await issuesOf()).toContainEqual(expect.objectContaining({ file: 'agencies.json', path: '/agencies/1/tlsClientCertificates', reason: expect.stringMatching(/already bound to agency DOPA/) }));
+  });
+
   it('refuses broken references between files', async () => {
     await edit('agreements.json', (j) => {
       j.agreements[0].consumer = 'NSO';
