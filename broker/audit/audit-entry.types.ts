@@ -27,6 +27,8 @@ export interface AuditEntry {
   subjectRef?: string;
   /** SHA-256 (base64url) of consumer and client request id: finds retries of one request without holding the id. */
   requestRef?: string;
+  /** SHA-256 (base64url) of the consumer's token for this request: its own signature over what it asked for. */
+  tokenDigest?: string;
   lawfulBasis?: string;
   consentId?: string;
   agreementId?: string;

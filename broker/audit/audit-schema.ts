@@ -40,6 +40,7 @@ export const validateAuditEntry = ajv.compile<AuditEntry>({
     purpose: text,
     subjectRef: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
     requestRef: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+    tokenDigest: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
     lawfulBasis: text,
     consentId: text,
     agreementId: text,

@@ -11,9 +11,9 @@ export class ExchangeAudit {
     private readonly common: { exchangeId: string; consumer: string; recordType: string; purpose: string; subjectRef: string },
   ) {}
 
-  received(clientRequestId: string): void {
+  received(clientRequestId: string, tokenDigest: string): void {
     const requestRef = sha256b64url(`${this.common.consumer}\u0000${clientRequestId}`);
-    this.pending.push(this.writer.append({ kind: 'request-received', ...this.common, requestRef }));
+    this.pending.push(this.writer.append({ kind: 'request-received', ...this.common, requestRef, tokenDigest }));
   }
 
   decided(decision: Decision, consentId: string | undefined): void {

@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import { SIGNING_ALG } from '../../lib/crypto/keys.ts';
+import { sha256b64url } from '../../lib/crypto/digest.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import type { ReplayGuard } from '../../lib/replay-guard.ts';
 import type { Policy } from '../../policies/policy.types.ts';
@@ -8,6 +9,13 @@ import type { CallContext } from '../transport/call-context.ts';
 
 export interface Caller {
   agency: string;
+  /**
+   * SHA-256 (base64url) of the whole token as sent. The token is the agency's
+   * own signature over what it asked for (`req_sha256`), so its digest on the
+   * audit log is evidence the consumer cannot deny; the signature in it makes
+   * the digest impossible to guess, unlike a digest of the request alone.
+   */
+  tokenDigest: string;
 }
 
 export interface AuthOptions {
@@ -76,7 +84,7 @@ export async function authenticate(ctx: CallContext, policy: Policy, replay: Rep
     throw new HubError('ERR_AUTH_REPLAYED', 'token was already used (jti seen before); sign a new token for every call');
   }
   ctx.agency = issuer;
-  return { agency: issuer };
+  return { agency: issuer, tokenDigest: sha256b64url(token) };
 }
 
 /**

@@ -49,7 +49,7 @@ export async function requestRecord(deps: ExchangeDeps, ctx: CallContext, reques
     canonicalJson({ s: valid.subject, r: valid.recordType, p: valid.purpose, f: [...valid.fields].sort(), c: valid.consentId }),
   );
   return deps.idempotency.run(caller.agency, valid.clientRequestId, fingerprint, () =>
-    exchangeOnce(deps, policy, caller.agency, valid, deadlineFor(deps, ctx.deadline)),
+    exchangeOnce(deps, policy, caller.agency, caller.tokenDigest, valid, deadlineFor(deps, ctx.deadline)),
   );
 }
 
@@ -64,6 +64,7 @@ async function exchangeOnce(
   deps: ExchangeDeps,
   policy: Policy,
   consumer: string,
+  tokenDigest: string,
   request: RequestRecordRequest,
   deadline: number,
 ): Promise<RequestRecordResponse> {
@@ -72,12 +73,12 @@ async function exchangeOnce(
   const log = deps.log.child({ exchangeId, consumer, recordType: request.recordType, purpose: request.purpose });
   const subjectRef = deps.pseudonyms.of(request.subject);
   const audit = new ExchangeAudit(deps.audit, { exchangeId, consumer, recordType: request.recordType, purpose: request.purpose, subjectRef });
-  audit.received(request.clientRequestId);
+  audit.received(request.clientRequestId, tokenDigest);
   const { envelope, jws } = await permitAndSign(deps, policy, { exchangeId, consumer, request, deadline, subjectRef, audit, log });
 
   const started = Date.now();
   const decidedMs = started - begun;
-  const routed = await deps.router.exchange(envelope, jws, deps.topics.requests(envelope.provider), deadline, subjectRef).catch(async (error: unknown) => {
+  const routed = await deps.router.exchange(envelope, jws, deps.topics.requests(envelope.provider), deadline, requestPartitionKey(subjectRef)).catch(async (error: unknown) => {
     if (error instanceof HubError) log.warn({ code: error.code, ms: Date.now() - started }, 'exchange failed');
     // Refused before it was queued for Kafka: nothing was sent, so a retry with
     // the same client request id must be allowed to try again.
@@ -173,4 +174,14 @@ async function permitAndSign(deps: ExchangeDeps, policy: Policy, x: Exchange): P
   } catch (error) {
     throw new NotStarted(error);
   }
+}
+
+/**
+ * The Kafka key of a request: one-way from the subject's pseudonym, so one
+ * subject's requests stay ordered on one partition, yet a provider that sees
+ * the citizen id beside this key learns nothing that names the person in the
+ * audit or consent topics (those carry the pseudonym itself).
+ */
+function requestPartitionKey(subjectRef: string): string {
+  return sha256b64url(`xhub/request-key\u0000${subjectRef}`);
 }

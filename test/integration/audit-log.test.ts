@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, sha256b64url } from '../../lib/crypto/digest.ts';
+import { exchangeMessage } from '../../lib/exchange-client.ts';
 import { grant } from '../helpers/consent-grant.ts';
 import { testKafka } from '../helpers/test-kafka.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
@@ -37,6 +38,19 @@ describe('audit entries', () => {
       providerKeyId: response.providerKeyId,
     });
     expect(new Set(mine.map((e) => e.subjectRef)).size).toBe(1);
+  });
+
+  it("keep the digest of the consumer's token, its own signature over what it asked for", async () => {
+    const fpo = await hub.client('FPO');
+    const request = exchangeMessage({ subject: SOMSRI, recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
+    const token = await fpo.tokenFor('RequestRecord', request);
+    const response = await fpo.requestRecord(request, { token });
+    await audit.waitFor((m) => m.value!.toString().includes(`"kind":"delivered"`) && m.value!.toString().includes(response.exchangeId), 5_000);
+    const received = entries().find((e) => e.exchangeId === response.exchangeId && e.kind === 'request-received');
+    expect(received?.tokenDigest).toBe(sha256b64url(token));
+    // The token names the request it covers: evidence of exactly what the consumer asked for.
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { req_sha256: string };
+    expect(claims.req_sha256).toBe(fpo.digestOf('RequestRecord', request));
   });
 
   it('record a denial with its reason, rule and policy entry', async () => {

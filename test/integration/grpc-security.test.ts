@@ -88,8 +88,8 @@ describe('gRPC security: TLS, certificates bound to agencies, tokens bound to re
   });
 
   it('refuses to start a node with insecure on 0.0.0.0, or with no TLS at all', async () => {
-    await expect(hub.startNode({ nodeId: 'node-open', listen: '0.0.0.0:0', tls: undefined, insecure: true })).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/loopback/) });
-    await expect(hub.startNode({ nodeId: 'node-bare', tls: undefined })).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/TLS is required/) });
+    await expect(hub.startNode({ nodeId: 'node-3', listen: '0.0.0.0:0', tls: undefined, insecure: true })).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/loopback/) });
+    await expect(hub.startNode({ nodeId: 'node-3', tls: undefined })).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/TLS is required/) });
   });
 
   it('refuses a token captured for one request body and sent with another', async () => {
