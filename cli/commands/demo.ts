@@ -1,8 +1,10 @@
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startNode } from '../../broker/node.ts';
 import { startConnector } from '../../connectors/connector.ts';
-import { acquireKafka } from '../../lib/kafka/broker-source.ts';
+import { acquireKafka, type KafkaHandle } from '../../lib/kafka/broker-source.ts';
+import { KAFKA_AUDIT_READER } from '../../lib/kafka/principals.ts';
 import { createLogger } from '../../lib/log.ts';
 import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../demo-hub.ts';
 import { DEMO_DATA, demoPrincipals, materialiseDemo } from '../demo-setup.ts';
@@ -37,13 +39,28 @@ export function registerDemo(program: Command): void {
         `--ca ${demo.tls.caFile} --cert ${demo.tls.clientCertFile('FPO')} --tls-key ${demo.tls.clientKeyFile('FPO')}`,
         '--subject 1101700203450 --record-type dopa.civil-registration.person --purpose WELFARE_ELIGIBILITY',
       ].join(' \\\n    ');
-      process.stderr.write(`\nexchange-hub demo is up: node-1 on port ${node.port} (mutual TLS, certificates in ${demo.tls.dir}), Kafka ${kafka.brokers.join(',')} (${kafka.source}),\nconnectors for ${providers.join(', ')}. Try:\n\n    ${example}\n\nCtrl-C stops everything.\n`);
+      const dpoEnv = await writeAuditReaderEnv(o.state, kafka);
+      process.stderr.write(
+        `\nexchange-hub demo is up: node-1 on port ${node.port} (mutual TLS, certificates in ${demo.tls.dir}), Kafka ${kafka.brokers.join(',')} (${kafka.source}, SASL_SSL),\nconnectors for ${providers.join(', ')}. Try:\n\n    ${example}\n\n` +
+          `DPO tools read Kafka as the audit-reader principal: set -a; . ${dpoEnv}; set +a; npx tsx cli/xhub.ts audit verify --policies ${demo.policiesDir}\n\nCtrl-C stops everything.\n`,
+      );
       onShutdown(async () => {
         await node.stop();
         await Promise.all(connectors.map((c) => c.stop()));
         await kafka.stop();
       });
     });
+}
+
+/**
+ * The DPO tools' Kafka settings for this demo (brokers, CA, the audit-reader
+ * principal's credentials), as an env file beside the demo's other secrets.
+ */
+async function writeAuditReaderEnv(state: string, kafka: KafkaHandle): Promise<string> {
+  const file = join(state, 'secrets', 'audit-reader.env');
+  const lines = [`KAFKA_BROKERS=${kafka.brokers.join(',')}`, `KAFKA_CA_FILE=${resolve(kafka.caFile)}`, `KAFKA_CREDENTIALS_FILE=${resolve(kafka.credentialsFile(KAFKA_AUDIT_READER))}`];
+  await writeFile(file, lines.join('\n') + '\n', { mode: 0o600 });
+  return file;
 }
 
 /** Where a client on this machine reaches the node: a wildcard listen address is reached on loopback, which the demo certificate names. */
