@@ -145,9 +145,9 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, signer, pseu
     const indexer = new AuditIndexer(kafka, index, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, { verifier, origin: config.auditOrigin }, nodeLog, 20 * config.checkpointIntervalMs, {
       keys: nodeKeys,
       groupPrefix: groups.node(config.nodeId),
-      onRejected: (code, index, reason) => {
+      onRejected: (code, index, reason, raw, offset) => {
         metrics.rejectedRecords.inc({ topic: 'audit', code });
-        void sendDeadLetter(producer, topics.deadLetter(), { code, message: `audit entry ${index}: ${reason}`, source: { topic: topics.audit(), partition: 0, offset: String(index) }, by: `node:${config.nodeId}`, value: null }).catch(
+        void sendDeadLetter(producer, topics.deadLetter(), { code, message: `audit entry ${index}: ${reason}`, source: { topic: topics.audit(), partition: 0, offset: String(offset) }, by: `node:${config.nodeId}`, value: raw }).catch(
           (error: unknown) => nodeLog.error({ err: error }, 'dead letter for an unverified audit entry could not be written'),
         );
       },

@@ -38,10 +38,14 @@ export class AuditIndex {
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new sqlite.Database(path);
+    // Derived data: an index file from before entries had ids is rebuilt from the topic.
+    const columns = this.db.all('PRAGMA table_info(entries)').map((c) => c.name);
+    if (columns.length > 0 && !columns.includes('entry_id')) this.db.exec('DROP TABLE entries; DROP TABLE IF EXISTS checkpoints; DROP TABLE IF EXISTS position;');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS entries (
         idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, at INTEGER NOT NULL, exchange_id TEXT, consumer TEXT, provider TEXT,
-        record_type TEXT, purpose TEXT, subject_ref TEXT, lawful_basis TEXT, decision TEXT, json TEXT NOT NULL, leaf BLOB NOT NULL);
+        record_type TEXT, purpose TEXT, subject_ref TEXT, lawful_basis TEXT, decision TEXT, json TEXT NOT NULL, leaf BLOB NOT NULL, entry_id TEXT);
+      CREATE UNIQUE INDEX IF NOT EXISTS by_entry_id ON entries (entry_id) WHERE entry_id IS NOT NULL;
       CREATE INDEX IF NOT EXISTS by_subject ON entries (subject_ref, idx);
       CREATE INDEX IF NOT EXISTS by_consumer ON entries (consumer, idx);
       CREATE INDEX IF NOT EXISTS by_provider ON entries (provider, idx);
@@ -50,13 +54,18 @@ export class AuditIndex {
       CREATE TABLE IF NOT EXISTS position (id INTEGER PRIMARY KEY CHECK (id = 0), next_offset INTEGER NOT NULL);`);
     // Prepared once, not for every entry (about a fifth of the cost of indexing).
     this.insert = this.db.prepare(
-      'INSERT OR IGNORE INTO entries (idx, kind, at, exchange_id, consumer, provider, record_type, purpose, subject_ref, lawful_basis, decision, json, leaf) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
+      'INSERT OR IGNORE INTO entries (idx, kind, at, exchange_id, consumer, provider, record_type, purpose, subject_ref, lawful_basis, decision, json, leaf, entry_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
     );
   }
 
   /** The next log index the index expects: everything before it is in. */
   nextIndex(): number {
     return Number(this.db.get('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM entries')?.n ?? 0);
+  }
+
+  /** True when an entry with this id is indexed already: a second one is a replay. */
+  hasEntry(id: string): boolean {
+    return Boolean(this.db.get('SELECT 1 AS found FROM entries WHERE entry_id = ?', [id]));
   }
 
   /**
@@ -78,7 +87,7 @@ export class AuditIndex {
     this.db.exec('BEGIN');
     try {
       raws.forEach(({ raw, entry: e }, i) => {
-        this.insert.run([first + i, e?.kind ?? UNVERIFIED, e?.at ?? 0, e?.exchangeId ?? null, e?.consumer ?? null, e?.provider ?? null, e?.recordType ?? null, e?.purpose ?? null, e?.subjectRef ?? null, e?.lawfulBasis ?? null, e?.decision ?? null, raw.toString(), leafHash(raw)]);
+        this.insert.run([first + i, e?.kind ?? UNVERIFIED, e?.at ?? 0, e?.exchangeId ?? null, e?.consumer ?? null, e?.provider ?? null, e?.recordType ?? null, e?.purpose ?? null, e?.subjectRef ?? null, e?.lawfulBasis ?? null, e?.decision ?? null, raw.toString(), leafHash(raw), e?.id ?? null]);
       });
       this.db.run('INSERT INTO position (id, next_offset) VALUES (0, ?) ON CONFLICT (id) DO UPDATE SET next_offset = excluded.next_offset', [nextOffset]);
       this.db.exec('COMMIT');

@@ -41,7 +41,7 @@ export class AuditIndexer {
     private readonly checkpoints: { verifier: NoteVerifier; origin: string },
     private readonly log: Logger,
     private readonly overdueMs = 10_000,
-    private readonly entries: { keys: () => NodeKeyLookup; groupPrefix: string; onRejected?: (code: ErrorCode, index: number, reason: string) => void } = {
+    private readonly entries: { keys: () => NodeKeyLookup; groupPrefix: string; onRejected?: (code: ErrorCode, index: number, reason: string, raw: Buffer, offset: number) => void } = {
       keys: () => () => undefined,
       groupPrefix: '',
     },
@@ -97,9 +97,10 @@ export class AuditIndexer {
       if (followsOn(batch, position) && batchEnd(batch) > position) {
         const first = this.index.nextIndex();
         const fresh = batch.messages.filter((m) => Number(m.offset) >= position);
+        const seen = new Set<string>();
         this.index.add(
           first,
-          fresh.map((m, i) => ({ raw: m.value ?? Buffer.alloc(0), entry: this.believe(m.value ?? Buffer.alloc(0), first + i) })),
+          fresh.map((m, i) => ({ raw: m.value ?? Buffer.alloc(0), entry: this.believe(m.value ?? Buffer.alloc(0), first + i, Number(m.offset), seen) })),
           batchEnd(batch),
         );
       }
@@ -107,12 +108,21 @@ export class AuditIndexer {
     await payload.heartbeat();
   }
 
-  private believe(raw: Buffer, index: number): AuditEntry | undefined {
+  private believe(raw: Buffer, index: number, offset: number, seenInBatch: Set<string>): AuditEntry | undefined {
     const read = readAuditEntry(raw, this.entries.keys());
-    if ('entry' in read) return read.entry;
+    // A genuine entry written again (a replay) is one fact, not two: only its first copy is served.
+    if ('entry' in read && (seenInBatch.has(read.entry.id) || this.index.hasEntry(read.entry.id))) return this.refuse({ code: 'ERR_RECORD_REPLAYED', reason: `repeats an earlier entry with id ${read.entry.id}` }, index, offset, raw);
+    if ('entry' in read) {
+      seenInBatch.add(read.entry.id);
+      return read.entry;
+    }
+    return this.refuse(read, index, offset, raw);
+  }
+
+  private refuse(read: { code: ErrorCode; reason: string }, index: number, offset: number, raw: Buffer): undefined {
     const { code } = read;
     this.log.warn({ index, code, reason: read.reason }, 'audit entry is not a signed hub fact: indexed as unverified, never served');
-    this.entries.onRejected?.(code, index, read.reason);
+    this.entries.onRejected?.(code, index, read.reason, raw, offset);
     return undefined;
   }
 

@@ -63,6 +63,7 @@ export function verifyLog(
   // After an entry is found deleted or inserted, every later position differs: report the first only.
   let positionsAligned = true;
   let mismatches = 0;
+  const firstIndexOf = new Map<string, number>();
   for (const [i, raw] of entries.entries()) {
     if (positionsAligned && i < signed.length && !leafHash(raw).equals(signed[i]!)) {
       const reason = classify(i, entries, signed);
@@ -72,6 +73,8 @@ export function verifyLog(
     }
     const read = readAuditEntry(raw, entryKeys);
     if ('reason' in read) fail({ entryIndex: i, reason: `entry ${i} is not a hub fact: ${read.reason}` });
+    else if (firstIndexOf.has(read.entry.id)) fail({ entryIndex: i, reason: `entry ${i} replays entry ${firstIndexOf.get(read.entry.id)} (same id): one fact logged twice` });
+    else firstIndexOf.set(read.entry.id, i);
     if (i % 10_000 === 9_999) onProgress?.(checkpoints.length + i + 1, total);
   }
   onProgress?.(total, total);

@@ -11,6 +11,8 @@ export class ConsentView implements ConsentLookup {
   private readonly bySubjectRef = new Map<string, Set<string>>();
   /** Events applied locally before they come back from the topic: applied once only. */
   private readonly appliedLocally = new Set<string>();
+  /** Ids of the use events counted: a replayed use (the same signed bytes again) counts once. */
+  private readonly usesCounted = new Set<string>();
 
   constructor(private readonly current: () => boolean = () => true) {}
 
@@ -45,7 +47,7 @@ export class ConsentView implements ConsentLookup {
   /** Forgets a local event whose produce failed, undoing it. */
   undoLocal(event: ConsentEvent): void {
     if (!this.appliedLocally.delete(event.eventId)) return;
-    if (event.type === 'used') {
+    if (event.type === 'used' && this.usesCounted.delete(event.eventId)) {
       const c = this.consents.get(event.consentId);
       if (c) c.uses = Math.max(0, c.uses - 1);
     }
@@ -68,7 +70,9 @@ export class ConsentView implements ConsentLookup {
       }
       case 'used': {
         const c = this.consents.get(event.consentId);
-        if (c) c.uses += 1;
+        if (!c || this.usesCounted.has(event.eventId)) return;
+        this.usesCounted.add(event.eventId);
+        c.uses += 1;
         return;
       }
     }
