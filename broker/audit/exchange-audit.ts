@@ -13,7 +13,17 @@ export class ExchangeAudit {
 
   received(clientRequestId: string, tokenDigest: string): void {
     const requestRef = sha256b64url(`${this.common.consumer}\u0000${clientRequestId}`);
-    this.pending.push(this.writer.append({ kind: 'request-received', ...this.common, requestRef, tokenDigest }));
+    this.track(this.writer.append({ kind: 'request-received', ...this.common, requestRef, tokenDigest }));
+  }
+
+  /**
+   * Keeps an entry's write for `settled`. The exchange may end (overloaded,
+   * refused before sending) without ever asking: a write that fails then must
+   * not become an unhandled rejection, which would take the node down.
+   */
+  private track(write: Promise<void>): void {
+    write.catch(() => {});
+    this.pending.push(write);
   }
 
   decided(decision: Decision, consentId: string | undefined): void {
@@ -21,14 +31,14 @@ export class ExchangeAudit {
       decision.effect === 'permit'
         ? { decision: 'permit' as const, provider: decision.provider, lawfulBasis: decision.basis.basis, agreementId: decision.agreement.id, fields: decision.fields }
         : { decision: 'deny' as const };
-    this.pending.push(
+    this.track(
       this.writer.append({ kind: 'decision', ...this.common, ...outcome, reason: decision.reason, rule: decision.rule, source: decision.source, ...(consentId ? { consentId } : {}) }),
     );
   }
 
   /** Resolves once every entry of the exchange, the delivery last, is durable. */
   async delivered(d: { provider: string; fields: string[]; recordJson: string; responseJws: string; providerKeyId: string }): Promise<void> {
-    this.pending.push(
+    this.track(
       this.writer.append({
         kind: 'delivered',
         ...this.common,
@@ -44,7 +54,7 @@ export class ExchangeAudit {
 
   async failed(code: string, provider?: string): Promise<void> {
     const kind = code === 'ERR_DEADLINE_EXCEEDED' ? 'timed-out' : 'failed';
-    this.pending.push(this.writer.append({ kind, ...this.common, reason: code, ...(provider ? { provider } : {}) }));
+    this.track(this.writer.append({ kind, ...this.common, reason: code, ...(provider ? { provider } : {}) }));
     await this.settled();
   }
 

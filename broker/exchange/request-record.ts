@@ -83,14 +83,14 @@ async function exchangeOnce(
     // Refused before it was queued for Kafka: nothing was sent, so a retry with
     // the same client request id must be allowed to try again.
     if (error instanceof HubError && error.code === 'ERR_OVERLOADED') throw new NotStarted(error);
-    await audit.failed(error instanceof HubError ? error.code : 'ERR_INTERNAL', envelope.provider).catch(() => {});
+    await audit.failed(error instanceof HubError ? error.code : 'ERR_INTERNAL', envelope.provider).catch((cause: unknown) => log.error({ err: cause }, 'audit entry for a failed exchange could not be written'));
     throw error;
   });
   const { response, responseJws, kid } = routed;
   const routedAt = Date.now();
   if (response.outcome === 'error') {
     log.info({ code: response.error.code, ms: Date.now() - started }, 'provider answered with an error');
-    await audit.failed(response.error.code, envelope.provider).catch(() => {});
+    await audit.failed(response.error.code, envelope.provider).catch((cause: unknown) => log.error({ err: cause }, 'audit entry for a failed exchange could not be written'));
     throw new HubError(response.error.code, `provider ${envelope.provider}: ${response.error.message}`);
   }
   // No transfer without its audit entry: the record goes out only once the

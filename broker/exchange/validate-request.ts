@@ -29,7 +29,7 @@ export function validateRequest(request: RequestRecordRequest, policy: Policy): 
   const known = policy.recordTypes.get(request.recordType)?.fields ?? [];
   const unknown = request.fields.filter((f) => !known.includes(f));
   if (unknown.length > 0) {
-    throw new HubError('ERR_INVALID_ARGUMENT', `record type ${request.recordType} has no field ${unknown.map(clip).join(', ')}`);
+    throw new HubError('ERR_INVALID_ARGUMENT', `record type ${request.recordType} has no field ${unknown.map((f) => clip(f)).join(', ')}`);
   }
   return request;
 }

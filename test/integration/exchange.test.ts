@@ -93,6 +93,16 @@ describe('record exchange through node, connector and a real Kafka broker', () =
     );
   });
 
+  it('names a field the record type does not have (regression: the name was cut to nothing)', async () => {
+    const fpo = await hub.client('FPO');
+    const details = await expectFailure(
+      fpo.requestRecord({ subject: SOMSRI, recordType: PERSON, purpose: 'WELFARE_ELIGIBILITY', fields: ['lifeStatus', 'nickname', 'shoeSize'], clientRequestId: randomUUID() }),
+      status.INVALID_ARGUMENT,
+      'ERR_INVALID_ARGUMENT',
+    );
+    expect(details).toContain('has no field nickname, shoeSize');
+  });
+
   it('denies without an agreement, for a purpose the agreement does not cover, and for fields beyond it', async () => {
     const bma = await hub.client('BMA');
     await expectFailure(
