@@ -1,8 +1,10 @@
 import 'reflect-metadata';
-import { createHash, createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as Crypto);
+// The Web Crypto global: the same types @peculiar/x509 is written against.
+const webcrypto = globalThis.crypto;
+x509.cryptoProvider.set(webcrypto);
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 86_400_000;
