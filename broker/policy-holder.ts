@@ -17,11 +17,12 @@ export class PolicyHolder {
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
 
-  constructor(
-    initial: Policy,
-    private readonly prepare: (next: Policy) => Promise<void>,
-    private readonly log: Logger,
-  ) {
+  private readonly prepare: (next: Policy) => Promise<void>;
+  private readonly log: Logger;
+
+  constructor(initial: Policy, prepare: (next: Policy) => Promise<void>, log: Logger) {
+    this.prepare = prepare;
+    this.log = log;
     this.policy = initial;
   }
 

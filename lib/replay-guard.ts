@@ -7,7 +7,10 @@ export class ReplayGuard {
   private readonly seen = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(sweepEveryMs = 5_000, private readonly now: () => number = Date.now) {
+  private readonly now: () => number;
+
+  constructor(sweepEveryMs = 5_000, now: () => number = Date.now) {
+    this.now = now;
     this.sweeper = setInterval(() => this.sweep(), sweepEveryMs);
     this.sweeper.unref();
   }

@@ -22,8 +22,11 @@ export function nodeKeyLookup(policy: Policy): NodeKeyLookup {
 
 /** Thrown when a policy folder is refused; `issues` lists every reason found. */
 export class PolicyError extends HubError {
-  constructor(readonly issues: PolicyIssue[]) {
+  readonly issues: PolicyIssue[];
+
+  constructor(issues: PolicyIssue[]) {
     super('ERR_POLICY_INVALID', `policy refused:\n${issues.map((i) => `  ${i.file} ${i.path || '/'}: ${i.reason}`).join('\n')}`);
+    this.issues = issues;
   }
 }
 

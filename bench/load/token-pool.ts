@@ -18,10 +18,13 @@ export class TokenPool {
   private calls: SignedCall[] = [];
   signedDuringRun = 0;
 
-  constructor(
-    private readonly client: ExchangeClient,
-    private readonly build: () => ExchangeCall,
-  ) {}
+  private readonly client: ExchangeClient;
+  private readonly build: () => ExchangeCall;
+
+  constructor(client: ExchangeClient, build: () => ExchangeCall) {
+    this.client = client;
+    this.build = build;
+  }
 
   /** Replaces the pool with `count` fresh calls (tokens valid 120 s: use them in that time). */
   async fill(count: number): Promise<void> {

@@ -14,11 +14,15 @@ export type AuditFields = Omit<AuditEntry, 'v' | 'id' | 'at' | 'nodeId' | 'kid' 
  * act without their entry await it.
  */
 export class AuditWriter {
-  constructor(
-    private readonly producer: BatchingProducer,
-    private readonly topic: string,
-    private readonly signer: RecordSigner,
-  ) {}
+  private readonly producer: BatchingProducer;
+  private readonly topic: string;
+  private readonly signer: RecordSigner;
+
+  constructor(producer: BatchingProducer, topic: string, signer: RecordSigner) {
+    this.producer = producer;
+    this.topic = topic;
+    this.signer = signer;
+  }
 
   append(fields: AuditFields): Promise<void> {
     const value = this.signer.sign(RECORD_DOMAINS.auditEntry, { v: 1, id: randomUUID(), at: Date.now(), ...fields });

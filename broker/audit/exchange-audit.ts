@@ -6,10 +6,13 @@ import type { AuditWriter } from './audit-writer.ts';
 export class ExchangeAudit {
   private readonly pending: Promise<void>[] = [];
 
-  constructor(
-    private readonly writer: AuditWriter,
-    private readonly common: { exchangeId: string; consumer: string; recordType: string; purpose: string; subjectRef: string },
-  ) {}
+  private readonly writer: AuditWriter;
+  private readonly common: { exchangeId: string; consumer: string; recordType: string; purpose: string; subjectRef: string };
+
+  constructor(writer: AuditWriter, common: { exchangeId: string; consumer: string; recordType: string; purpose: string; subjectRef: string }) {
+    this.writer = writer;
+    this.common = common;
+  }
 
   received(clientRequestId: string, tokenDigest: string): void {
     const requestRef = sha256b64url(`${this.common.consumer}\u0000${clientRequestId}`);

@@ -52,7 +52,10 @@ export class Sequencer {
   /** Topic offset after the last audit record read; ahead of the tree size once markers took offsets. */
   private position = 0;
 
-  constructor(private readonly options: SequencerOptions) {
+  private readonly options: SequencerOptions;
+
+  constructor(options: SequencerOptions) {
+    this.options = options;
     this.signer = noteSigner(options.origin, KeyObject.from(options.hubKey.key));
   }
 

@@ -14,7 +14,11 @@ export class ConsentView implements ConsentLookup {
   /** Ids of the use events counted: a replayed use (the same signed bytes again) counts once. */
   private readonly usesCounted = new Set<string>();
 
-  constructor(private readonly current: () => boolean = () => true) {}
+  private readonly current: () => boolean;
+
+  constructor(current: () => boolean = () => true) {
+    this.current = current;
+  }
 
   isCurrent(): boolean {
     return this.current();

@@ -8,8 +8,11 @@ interface Entry<T> {
 
 /** Thrown by the work function when it failed before anything was sent: the key is then forgotten. */
 export class NotStarted extends Error {
-  constructor(readonly reason: unknown) {
+  readonly reason: unknown;
+
+  constructor(reason: unknown) {
     super('not started');
+    this.reason = reason;
   }
 }
 
@@ -23,11 +26,14 @@ export class IdempotencyStore<T> {
   private readonly entries = new Map<string, Entry<T>>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries = 1_000_000,
-    private readonly now: () => number = Date.now,
-  ) {
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  constructor(ttlMs: number, maxEntries = 1_000_000, now: () => number = Date.now) {
+    this.ttlMs = ttlMs;
+    this.maxEntries = maxEntries;
+    this.now = now;
     this.sweeper = setInterval(() => this.sweep(), Math.min(ttlMs, 10_000));
     this.sweeper.unref();
   }

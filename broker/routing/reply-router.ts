@@ -39,6 +39,8 @@ export interface ReplyRouterOptions {
   partitions?: number;
   keys: () => KeyRing;
   log: Logger;
+  /** Called with the reply consumer before it runs: where metrics attach to its events. */
+  observe?: (consumer: Consumer) => void;
 }
 
 /**
@@ -52,7 +54,11 @@ export class ReplyRouter {
   private readonly pending = new Map<string, Pending>();
   private consumer: Consumer | undefined;
 
-  constructor(private readonly options: ReplyRouterOptions) {}
+  private readonly options: ReplyRouterOptions;
+
+  constructor(options: ReplyRouterOptions) {
+    this.options = options;
+  }
 
   async start(): Promise<void> {
     const { kafka, replyTopic, groupId } = this.options;
@@ -65,6 +71,7 @@ export class ReplyRouter {
     await admin.disconnect();
     const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: LONG_POLL_MS });
     this.consumer = consumer;
+    this.options.observe?.(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic: replyTopic, fromBeginning: true });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));

@@ -8,7 +8,11 @@ const SAFE_SEGMENT = /^[A-Za-z0-9._-]+$/;
 
 /** Records as files `<dir>/<recordType>/<subject>.json`: for demos and tests. */
 export class FileBackend implements Backend {
-  constructor(private readonly dir: string) {}
+  private readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
 
   async fetch(recordType: string, subject: string): Promise<Record<string, unknown> | undefined> {
     // Both come from a verified envelope, but a path is built from them: refuse

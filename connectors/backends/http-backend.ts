@@ -9,11 +9,15 @@ import { parseRecord } from './parse-record.ts';
  * a timeout → a clear error, never a hang.
  */
 export class HttpBackend implements Backend {
-  constructor(
-    private readonly urlTemplate: string,
-    private readonly timeoutMs: number,
-    private readonly headers: Record<string, string> = {},
-  ) {}
+  private readonly urlTemplate: string;
+  private readonly timeoutMs: number;
+  private readonly headers: Record<string, string>;
+
+  constructor(urlTemplate: string, timeoutMs: number, headers: Record<string, string> = {}) {
+    this.urlTemplate = urlTemplate;
+    this.timeoutMs = timeoutMs;
+    this.headers = headers;
+  }
 
   async fetch(recordType: string, subject: string, timeoutMs: number): Promise<Record<string, unknown> | undefined> {
     const url = this.urlTemplate

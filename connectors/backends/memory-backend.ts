@@ -9,7 +9,11 @@ import { parseRecord } from './parse-record.ts';
  * benchmarks and demos, so the connector's own cost is what is measured.
  */
 export class MemoryBackend implements Backend {
-  private constructor(private readonly records: ReadonlyMap<string, Record<string, unknown>>) {}
+  private readonly records: ReadonlyMap<string, Record<string, unknown>>;
+
+  private constructor(records: ReadonlyMap<string, Record<string, unknown>>) {
+    this.records = records;
+  }
 
   static async load(dir: string): Promise<MemoryBackend> {
     const records = new Map<string, Record<string, unknown>>();

@@ -8,7 +8,11 @@ import { HubError } from '../errors/hub-error.ts';
  * plain hash would not do: there are few enough ids to try them all.
  */
 export class Pseudonymiser {
-  private constructor(private readonly key: Buffer) {}
+  private readonly key: Buffer;
+
+  private constructor(key: Buffer) {
+    this.key = key;
+  }
 
   static async fromFile(path: string): Promise<Pseudonymiser> {
     let text: string;

@@ -23,10 +23,10 @@ export interface SignedFields {
 export class RecordSigner {
   private readonly key: KeyObject;
 
-  constructor(
-    readonly nodeId: string,
-    signingKey: SigningKey,
-  ) {
+  readonly nodeId: string;
+
+  constructor(nodeId: string, signingKey: SigningKey) {
+    this.nodeId = nodeId;
     this.key = KeyObject.from(signingKey.key);
     this.kid = signingKey.kid;
   }

@@ -7,7 +7,11 @@ export class CountingBackend implements Backend {
   /** Calls per `recordType/subject`. */
   readonly byRecord = new Map<string, number>();
 
-  constructor(private readonly inner: Backend) {}
+  private readonly inner: Backend;
+
+  constructor(inner: Backend) {
+    this.inner = inner;
+  }
 
   get total(): number {
     return [...this.calls.values()].reduce((a, b) => a + b, 0);
