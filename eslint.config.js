@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'scratch/', '.xhub/'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', 'scratch/', '.xhub/', 'lib/proto-types/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -34,14 +34,14 @@ export async function startBenchHub(): Promise<BenchHub> {
     demo,
     async node(nodeId) {
       const node = await startNode(
-        { ...common, ...nodeKafkaSettings(kafka, nodeId), nodeId, listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile(nodeId), pseudonymKeyFile: demo.pseudonymKeyFile, tls: demoNodeTls(demo.tls) },
+        { ...common, ...nodeKafkaSettings(kafka, nodeId), nodeId, listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile(nodeId), pseudonymKeyFile: demo.pseudonymKeyFile, tls: demoNodeTls(demo.tls) },
         log,
       );
       running.push(node);
       return node;
     },
     async connector(agency) {
-      const c = await startConnector({ ...common, ...connectorKafkaSettings(kafka, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'file', dir: join(DEMO_DATA, agency) } }, { log });
+      const c = await startConnector({ ...common, ...connectorKafkaSettings(kafka, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'file', dir: join(DEMO_DATA, agency) }, adminListen: '127.0.0.1:0' }, { log });
       running.push(c);
       return c;
     },

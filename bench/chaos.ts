@@ -17,7 +17,7 @@ import type { ServiceError } from '@grpc/grpc-js';
 import { readAuditLog } from '../broker/audit/audit-source.ts';
 import type { AuditEntry } from '../broker/audit/audit-entry.types.ts';
 import { verifyLog } from '../broker/audit/verify-log.ts';
-import { hubVerifier } from '../cli/commands/audit/verify.ts';
+import { auditOriginOf, hubVerifier } from '../cli/commands/audit/verify.ts';
 import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../cli/demo-hub.ts';
 import { DEMO_DATA, demoPrincipals, materialiseDemo } from '../cli/demo-setup.ts';
 import { KAFKA_AUDIT_READER } from '../lib/kafka/principals.ts';
@@ -146,7 +146,8 @@ for (const exchangeId of deliveredExchanges) {
   const ref = requestOf.get(exchangeId) ?? `unknown:${exchangeId}`;
   deliveriesPerRequest.set(ref, (deliveriesPerRequest.get(ref) ?? 0) + 1);
 }
-const verify = verifyLog(log.entries, log.checkpoints, await hubVerifier(demo.policiesDir, 'exchange-hub/audit'), 'exchange-hub/audit', nodeKeyLookup(await loadPolicy(demo.policiesDir)));
+const origin = await auditOriginOf(demo.policiesDir);
+const verify = verifyLog(log.entries, log.checkpoints, await hubVerifier(demo.policiesDir, origin), origin, nodeKeyLookup(await loadPolicy(demo.policiesDir)));
 const delivered = outcomes.filter((o) => o.exchangeId);
 const clearErrors = outcomes.filter((o) => !o.exchangeId && o.error && !/grpc status (2|13)$/.test(o.error));
 const unclear = outcomes.filter((o) => !o.exchangeId && !clearErrors.includes(o));

@@ -1,7 +1,9 @@
 import type { JSONSchemaType } from 'ajv';
 import { loadConfig } from '../lib/config/load-config.ts';
 import { HubError } from '../lib/errors/hub-error.ts';
+import { defaultAuditOrigin, isAuditOrigin } from './audit/checkpoint-message.ts';
 import { KAFKA_SECURITY_ENV, KAFKA_SECURITY_PROPERTIES, type KafkaConnectionSettings } from '../lib/kafka/connection.ts';
+import { ADMIN_LISTEN_ENV, ADMIN_LISTEN_PROPERTIES, checkAdminListen, type AdminListenSettings } from '../lib/metrics/admin-listen.ts';
 import { isLoopbackListen } from './transport/listen-address.ts';
 
 /** Files of the node's TLS identity, and of the CA its agencies' client certificates chain to. */
@@ -20,7 +22,7 @@ export interface NodeTlsConfig {
   requireClientCert?: boolean;
 }
 
-export interface NodeConfig extends KafkaConnectionSettings {
+export interface NodeConfig extends KafkaConnectionSettings, AdminListenSettings {
   /** This node's id; also the audience every caller's JWT must name. */
   nodeId: string;
   /** host:port for gRPC. Port 0 picks a free port. */
@@ -44,8 +46,11 @@ export interface NodeConfig extends KafkaConnectionSettings {
   watchPolicies: boolean;
   /** How long the consent view may trail the consent topic before consent decisions stop. */
   consentLagToleranceMs: number;
-  /** The audit log's name in its checkpoints (C2SP origin line, and the note key name). */
-  auditOrigin: string;
+  /**
+   * The audit log's name in its checkpoints (C2SP origin line, and the note key
+   * name). Default `exchange-hub.local/<hub id>`, from the policy's hub.json (see `resolveAuditOrigin`).
+   */
+  auditOrigin?: string | undefined;
   /** How often the sequencer publishes a checkpoint while entries arrive. */
   checkpointIntervalMs: number;
   /** SQLite file of the audit query index (derived; delete it to rebuild), or :memory:. */
@@ -75,7 +80,7 @@ export interface NodeConfig extends KafkaConnectionSettings {
 const schema: JSONSchemaType<NodeConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['nodeId', 'listen', 'insecure', 'policiesDir', 'hubKeyFile', 'nodeKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'auditOrigin', 'checkpointIntervalMs', 'auditIndexFile', 'auditQueries', 'auditSequencer', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec'],
+  required: ['nodeId', 'listen', 'insecure', 'policiesDir', 'hubKeyFile', 'nodeKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'checkpointIntervalMs', 'auditIndexFile', 'auditQueries', 'auditSequencer', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec', 'adminListen', 'adminAllowRemote'],
   properties: {
     nodeId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
     listen: { type: 'string', pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^:]+):\\d{1,5}$' },
@@ -101,7 +106,7 @@ const schema: JSONSchemaType<NodeConfig> = {
     ...KAFKA_SECURITY_PROPERTIES,
     watchPolicies: { type: 'boolean' },
     consentLagToleranceMs: { type: 'integer', minimum: 100, maximum: 60_000 },
-    auditOrigin: { type: 'string', pattern: '^[^\\s+]{1,200}$' },
+    auditOrigin: { type: 'string', pattern: '^[^\\s+]{1,200}$', nullable: true },
     checkpointIntervalMs: { type: 'integer', minimum: 50, maximum: 1_000 },
     auditIndexFile: { type: 'string', minLength: 1 },
     auditQueries: { type: 'boolean' },
@@ -115,6 +120,7 @@ const schema: JSONSchemaType<NodeConfig> = {
     idempotencyTtlMs: { type: 'integer', minimum: 1_000 },
     maxTokenLifetimeSec: { type: 'integer', minimum: 1, maximum: 300 },
     clockSkewSec: { type: 'integer', minimum: 0, maximum: 120 },
+    ...ADMIN_LISTEN_PROPERTIES,
   },
 };
 
@@ -124,7 +130,6 @@ export const NODE_DEFAULTS: Partial<NodeConfig> = {
   insecure: false,
   watchPolicies: true,
   consentLagToleranceMs: 1_000,
-  auditOrigin: 'exchange-hub/audit',
   checkpointIntervalMs: 500,
   auditIndexFile: ':memory:',
   auditQueries: true,
@@ -137,6 +142,9 @@ export const NODE_DEFAULTS: Partial<NodeConfig> = {
   idempotencyTtlMs: 10 * 60_000,
   maxTokenLifetimeSec: 300,
   clockSkewSec: 30,
+  // 9464: the default port of OpenTelemetry's Prometheus exporter, which scrape configs for Node services often expect; connectors take 9465.
+  adminListen: '127.0.0.1:9464',
+  adminAllowRemote: false,
 };
 
 export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.ProcessEnv = process.env): Readonly<NodeConfig> {
@@ -163,12 +171,14 @@ export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.Proces
       defaultTimeoutMs: { env: 'XHUB_DEFAULT_TIMEOUT_MS', parse: 'int' },
       maxTimeoutMs: { env: 'XHUB_MAX_TIMEOUT_MS', parse: 'int' },
       idempotencyTtlMs: { env: 'XHUB_IDEMPOTENCY_TTL_MS', parse: 'int' },
+      ...ADMIN_LISTEN_ENV,
     },
     NODE_DEFAULTS,
     { ...tlsFromEnv(env), ...explicit },
     env,
   );
   checkTransport(config);
+  checkAdminListen(config, 'node');
   // An id forgotten while its exchange still runs would let a retry transfer twice.
   if (config.idempotencyTtlMs <= config.maxTimeoutMs) {
     throw new HubError('ERR_CONFIG_INVALID', `invalid node config:\n  idempotencyTtlMs (env XHUB_IDEMPOTENCY_TTL_MS): must be longer than maxTimeoutMs (${config.maxTimeoutMs})`);
@@ -180,6 +190,19 @@ export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.Proces
     throw new HubError('ERR_CONFIG_INVALID', `invalid node config:\n  defaultTimeoutMs (env XHUB_DEFAULT_TIMEOUT_MS): must not exceed maxTimeoutMs (${config.maxTimeoutMs})`);
   }
   return config;
+}
+
+/** A node's config once its policy is loaded: the audit origin is always known. */
+export type ResolvedNodeConfig = Readonly<NodeConfig> & { readonly auditOrigin: string };
+
+/** Fills in the audit origin from the policy's hub id where config and XHUB_AUDIT_ORIGIN give none. */
+export function resolveAuditOrigin(config: Readonly<NodeConfig>, hubId: string): ResolvedNodeConfig {
+  if (config.auditOrigin) return config as ResolvedNodeConfig;
+  const auditOrigin = defaultAuditOrigin(hubId);
+  if (!isAuditOrigin(auditOrigin)) {
+    throw new HubError('ERR_CONFIG_INVALID', `invalid node config:\n  auditOrigin (env XHUB_AUDIT_ORIGIN): the default "${auditOrigin}" from hub.json's id is not a valid origin (no spaces or plus signs); set auditOrigin`);
+  }
+  return Object.freeze({ ...config, auditOrigin });
 }
 
 /**

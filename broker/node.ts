@@ -13,12 +13,18 @@ import { connectProducer } from '../lib/kafka/producer.ts';
 import { groupNames, provisionHub, requireTopics } from '../lib/kafka/provision.ts';
 import { topicNames, type TopicLayout, type TopicNames } from '../lib/kafka/topics.ts';
 import { createHubMetrics } from '../lib/metrics/hub-metrics.ts';
+import { startAdminListener, type ReadinessCheck } from '../lib/metrics/admin-server.ts';
+import { kafkaReachable, watchConsumerLag } from '../lib/metrics/kafka-metrics.ts';
+import { observeDeadLetters } from '../lib/kafka/dead-letter.ts';
+import { auditIndexMetrics } from './audit/audit-metrics.ts';
+import { consentViewMetrics } from './consent/consent-metrics.ts';
+import { rpcMetrics } from './transport/rpc-metrics.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import { auditService, consentService, exchangeService, type RequestRecordResponse } from '../lib/proto.ts';
 import { ReplayGuard } from '../lib/replay-guard.ts';
 import { loadPolicy, nodeKeyLookup, nodeKeyOwner } from '../policies/policy-loader.ts';
 import type { Policy } from '../policies/policy.types.ts';
-import { loadNodeConfig, type NodeConfig } from './config.ts';
+import { loadNodeConfig, resolveAuditOrigin, type NodeConfig, type ResolvedNodeConfig } from './config.ts';
 import { assertHistoryTopic } from '../lib/kafka/topic-check.ts';
 import { AuditWriter } from './audit/audit-writer.ts';
 import { Sequencer } from './audit/sequencer.ts';
@@ -37,7 +43,7 @@ import { SecurityEvents } from './transport/security-events.ts';
 import { unary, unaryService, type UnaryEdge } from './transport/unary.ts';
 
 export interface RunningNode {
-  config: Readonly<NodeConfig>;
+  config: ResolvedNodeConfig;
   port: number;
   policy(): Policy;
   /** Validates the policy folder whole and puts it in force, or refuses it and keeps the old one. */
@@ -45,6 +51,8 @@ export interface RunningNode {
   consents: ConsentLog;
   /** This node's metrics (security events among them), for a Prometheus scrape. */
   metrics: Registry;
+  /** Port of the admin listener (/metrics, /healthz, /readyz); undefined when adminListen is off. */
+  adminPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -55,8 +63,9 @@ export interface RunningNode {
  * SERVING on health.
  */
 export async function startNode(explicit: Partial<NodeConfig>, log: Logger = createLogger('xhub-node')): Promise<RunningNode> {
-  const config = loadNodeConfig(explicit);
-  const policy = await loadPolicy(config.policiesDir);
+  const loaded = loadNodeConfig(explicit);
+  const policy = await loadPolicy(loaded.policiesDir);
+  const config = resolveAuditOrigin(loaded, policy.hubId);
   const hubKey = await loadSigningKeyFile(config.hubKeyFile);
   if (!policy.keys.find('hub', hubKey.kid)) {
     throw new HubError('ERR_CONFIG_INVALID', `hub key "${hubKey.kid}" is not in the policy's hub.json JWKS: connectors could not verify this node`);
@@ -92,7 +101,12 @@ interface Parts {
 }
 
 /** Opens every part of the node in order, registering how to close each in `opened`. */
-async function open(config: Readonly<NodeConfig>, { policy, hubKey, signer, pseudonyms, connection, kafka, topics, log: nodeLog, opened }: Parts): Promise<RunningNode> {
+async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudonyms, connection, kafka, topics, log: nodeLog, opened }: Parts): Promise<RunningNode> {
+  // The admin listener first: /healthz answers while the consent view is rebuilt, /readyz says 503 until all is up.
+  const metrics = createHubMetrics();
+  const readiness: Record<string, ReadinessCheck> = { startup: () => 'the node is starting' };
+  const adminServer = await startAdminListener(config, metrics.registry, readiness, nodeLog);
+  if (adminServer) opened.add(() => adminServer.close());
   const admin = kafka.admin();
   await admin.connect().catch((cause: unknown) => {
     throw new HubError('ERR_KAFKA_UNAVAILABLE', `cannot reach Kafka at ${config.kafkaBrokers.join(',')}: ${(cause as Error).message}`, { cause });
@@ -101,7 +115,6 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, signer, pseu
   const layout = { partitions: config.topicPartitions, replicationFactor: config.replicationFactor };
   const replyTopic = topics.replies(config.nodeId);
   const groups = groupNames(config.topicPrefix);
-  const metrics = createHubMetrics();
   // Topics exist before anything uses them: created here only where the node holds the admin's credentials.
   const ensureHubTopics = hubTopicsStep(config, connection, nodeLog, layout, topics, replyTopic);
   await ensureHubTopics(admin, policy);
@@ -113,6 +126,8 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, signer, pseu
 
   const { producer, disconnect } = await connectProducer(kafka);
   opened.add(disconnect);
+  metrics.watchProducerQueue('node', () => producer.queued);
+  observeDeadLetters(producer, (reason) => metrics.deadLetters.inc({ reason }));
   const audit = new AuditWriter(producer, topics.audit(), signer);
   if (!config.auditSequencer) nodeLog.info('audit sequencer off on this node: checkpoints are signed by a node with auditSequencer on');
   if (config.auditSequencer) {
@@ -121,6 +136,7 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, signer, pseu
     const sequencerKafka = createKafka(sequencerConnection, `xhub-sequencer-${config.nodeId}`, nodeLog);
     const sequencerProducer = await connectProducer(sequencerKafka);
     opened.add(sequencerProducer.disconnect);
+    metrics.watchProducerQueue('sequencer', () => sequencerProducer.producer.queued);
     const sequencer = new Sequencer({
       kafka: sequencerKafka,
       producer: sequencerProducer.producer,
@@ -140,6 +156,7 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, signer, pseu
     const index = new AuditIndex(config.auditIndexFile);
     auditIndex = index;
     opened.add(() => index.close());
+    auditIndexMetrics(metrics.registry, index);
     // A checkpoint is due every checkpointIntervalMs while entries arrive; twenty missed means no sequencer is at work.
     const verifier = verifierOf(noteSigner(config.auditOrigin, KeyObject.from(hubKey.key)));
     const indexer = new AuditIndexer(kafka, index, { audit: topics.audit(), checkpoints: topics.auditCheckpoints() }, { verifier, origin: config.auditOrigin }, nodeLog, 20 * config.checkpointIntervalMs, {
@@ -170,7 +187,8 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, signer, pseu
   });
   opened.add(() => consents.stop());
   await consents.start();
-  const router = new ReplyRouter({ kafka, producer, replyTopic, deadLetterTopic: topics.deadLetter(), nodeId: config.nodeId, partitions: config.topicPartitions, groupId: `${groups.node(config.nodeId)}replies`, keys: () => policies.current().keys, log: nodeLog });
+  consentViewMetrics(metrics.registry, consents);
+  const router = new ReplyRouter({ kafka, producer, replyTopic, deadLetterTopic: topics.deadLetter(), nodeId: config.nodeId, partitions: config.topicPartitions, groupId: `${groups.node(config.nodeId)}replies`, keys: () => policies.current().keys, log: nodeLog, observe: (consumer) => watchConsumerLag(consumer, metrics, `${groups.node(config.nodeId)}replies`) });
   opened.add(() => router.stop());
   await router.start();
   const reloaded = (result: ReloadResult) =>
@@ -205,7 +223,7 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, signer, pseu
   const auditApi = auditService();
   const auditImpl = auditHandlers({ policy: () => policies.current(), index: auditIndex, nodeId: config.nodeId, pseudonyms, replay, auth });
   const consentApi = consentHandlers({ policy: () => policies.current(), consents, pseudonyms, hubKey, replay, auth, audit, log: nodeLog });
-  const edge: UnaryEdge = { log: nodeLog, security: new SecurityEvents(metrics.registry, nodeLog, audit) };
+  const edge: UnaryEdge = { log: nodeLog, security: new SecurityEvents(metrics.registry, nodeLog, audit), observe: rpcMetrics(metrics.registry) };
   const transport = config.tls ? { tls: config.tls } : ({ insecure: true } as const);
   const server = await startGrpcServer(config.listen, transport, [
     {
@@ -229,6 +247,11 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, signer, pseu
   ]);
   opened.add(() => server.stop());
   server.setServing(true);
+  readyWhen(readiness, {
+    kafka: kafkaReachable(admin),
+    'consent-view': () => (consents.isCurrent() ? undefined : `stale: ${consents.lag()} consent events not applied, end offsets last learned ${Date.now() - consents.endOffsetsKnownAt()} ms ago`),
+    policy: () => (policies.current() ? undefined : 'no policy loaded'),
+  });
   nodeLog.info({ port: server.port, consents: consents.view.size, tls: transport.tls ? (transport.tls.clientCaFile ? 'mutual' : 'server') : 'off (insecure, loopback)' }, 'exchange node serving');
 
   return {
@@ -242,13 +265,21 @@ async function open(config: Readonly<NodeConfig>, { policy, hubKey, signer, pseu
     },
     consents,
     metrics: metrics.registry,
+    adminPort: adminServer?.port,
     async stop() {
       server.setServing(false);
+      readyWhen(readiness, { shutdown: () => 'the node is stopping' });
       const errors = await opened.closeAll();
       for (const error of errors) nodeLog.warn({ err: error }, 'error while stopping');
       nodeLog.info('exchange node stopped');
     },
   };
+}
+
+/** Replaces every readiness check with `checks` (the admin listener reads them at each probe). */
+function readyWhen(readiness: Record<string, ReadinessCheck>, checks: Record<string, ReadinessCheck>): void {
+  for (const name of Object.keys(readiness)) Reflect.deleteProperty(readiness, name);
+  Object.assign(readiness, checks);
 }
 
 /**

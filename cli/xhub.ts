@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { isHubError } from '../lib/errors/hub-error.ts';
 import { registerAudit } from './commands/audit/register.ts';
 import { registerConnector } from './commands/connector.ts';
+import { registerConsent } from './commands/consent/register.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerKafka } from './commands/kafka.ts';
 import { registerKeygen } from './commands/keygen.ts';
@@ -15,6 +16,7 @@ registerNode(program);
 registerConnector(program);
 registerKeygen(program);
 registerRequest(program);
+registerConsent(program);
 registerKafka(program);
 registerAudit(program);
 

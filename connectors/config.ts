@@ -1,9 +1,10 @@
 import type { JSONSchemaType } from 'ajv';
 import { loadConfig } from '../lib/config/load-config.ts';
 import { KAFKA_SECURITY_ENV, KAFKA_SECURITY_PROPERTIES, type KafkaConnectionSettings } from '../lib/kafka/connection.ts';
+import { ADMIN_LISTEN_ENV, ADMIN_LISTEN_PROPERTIES, checkAdminListen, type AdminListenSettings } from '../lib/metrics/admin-listen.ts';
 import type { BackendConfig } from './backends/backend.types.ts';
 
-export interface ConnectorConfig extends KafkaConnectionSettings {
+export interface ConnectorConfig extends KafkaConnectionSettings, AdminListenSettings {
   /** The provider agency this connector serves. */
   agencyId: string;
   /** The agency's private Ed25519 JWK; its public half must be in the agency's JWKS. */
@@ -21,7 +22,7 @@ export interface ConnectorConfig extends KafkaConnectionSettings {
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['agencyId', 'privateKeyFile', 'policiesDir', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'backend', 'concurrency'],
+  required: ['agencyId', 'privateKeyFile', 'policiesDir', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'backend', 'concurrency', 'adminListen', 'adminAllowRemote'],
   properties: {
     agencyId: { type: 'string', pattern: '^[A-Z][A-Z0-9-]{1,31}$' },
     privateKeyFile: { type: 'string', minLength: 1 },
@@ -32,6 +33,7 @@ const schema = {
     topicPartitions: { type: 'integer', minimum: 1, maximum: 1000 },
     replicationFactor: { type: 'integer', minimum: 1, maximum: 7 },
     concurrency: { type: 'integer', minimum: 1, maximum: 1024 },
+    ...ADMIN_LISTEN_PROPERTIES,
     backend: {
       oneOf: [
         { type: 'object', additionalProperties: false, required: ['type', 'dir'], properties: { type: { const: 'file' }, dir: { type: 'string', minLength: 1 } } },
@@ -57,10 +59,13 @@ export const CONNECTOR_DEFAULTS: Partial<ConnectorConfig> = {
   topicPartitions: 3,
   replicationFactor: 1,
   concurrency: 64,
+  // The node's admin port is 9464; several connectors on one host each need their own.
+  adminListen: '127.0.0.1:9465',
+  adminAllowRemote: false,
 };
 
 export function loadConnectorConfig(explicit: Partial<ConnectorConfig>, env: NodeJS.ProcessEnv = process.env): Readonly<ConnectorConfig> {
-  return loadConfig(
+  const config = loadConfig(
     'connector',
     schema,
     {
@@ -74,9 +79,12 @@ export function loadConnectorConfig(explicit: Partial<ConnectorConfig>, env: Nod
       replicationFactor: { env: 'XHUB_REPLICATION_FACTOR', parse: 'int' },
       backend: { env: 'XHUB_BACKEND', parse: 'json' },
       concurrency: { env: 'XHUB_CONNECTOR_CONCURRENCY', parse: 'int' },
+      ...ADMIN_LISTEN_ENV,
     },
     CONNECTOR_DEFAULTS,
     explicit,
     env,
   );
+  checkAdminListen(config, 'connector');
+  return config;
 }

@@ -1,11 +1,15 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Registry } from 'prom-client';
 import { HubError } from '../lib/errors/hub-error.ts';
 import { Closer, withTimeout } from '../lib/closer.ts';
 import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { resolveKafkaConnection } from '../lib/kafka/connection.ts';
 import { groupNames, requireTopics } from '../lib/kafka/provision.ts';
-import { sendDeadLetter } from '../lib/kafka/dead-letter.ts';
+import { observeDeadLetters, sendDeadLetter } from '../lib/kafka/dead-letter.ts';
+import { startAdminListener } from '../lib/metrics/admin-server.ts';
+import { createHubMetrics } from '../lib/metrics/hub-metrics.ts';
+import { kafkaReachable, watchConsumerLag } from '../lib/metrics/kafka-metrics.ts';
 import { connectProducer } from '../lib/kafka/producer.ts';
 import { topicNames } from '../lib/kafka/topics.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
@@ -20,6 +24,10 @@ import { EXCHANGE_ID_HEADER } from '../lib/envelope/envelope.types.ts';
 
 export interface RunningConnector {
   config: Readonly<ConnectorConfig>;
+  /** This connector's metrics (consumer lag, producer queue, dead letters, runtime), for a Prometheus scrape. */
+  metrics: Registry;
+  /** Port of the admin listener (/metrics, /healthz, /readyz); undefined when adminListen is off. */
+  adminPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -67,6 +75,9 @@ export async function startConnector(
   const opened = new Closer();
   const { producer, disconnect } = await connectProducer(kafka);
   opened.add(disconnect);
+  const metrics = createHubMetrics();
+  metrics.watchProducerQueue('connector', () => producer.queued);
+  observeDeadLetters(producer, (reason) => metrics.deadLetters.inc({ reason }));
   const replay = new ReplayGuard();
   opened.add(() => replay.close());
   const deps: HandlerDeps = { agencyId: config.agencyId, key, policy, backend, replay, replyTopicPrefix: topics.replies('') };
@@ -104,18 +115,31 @@ export async function startConnector(
     }
   };
 
+  const groupId = groupNames(config.topicPrefix).connector(config.agencyId);
   const consumer = kafka.consumer({
-    groupId: groupNames(config.topicPrefix).connector(config.agencyId),
+    groupId,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
     maxWaitTimeInMs: LONG_POLL_MS,
   });
   opened.add(() => consumer.disconnect());
+  watchConsumerLag(consumer, metrics, groupId);
+  let membership: string | undefined = 'not yet in its consumer group';
+  consumer.on(consumer.events.GROUP_JOIN, () => (membership = undefined));
+  consumer.on(consumer.events.CRASH, ({ payload }) => (membership = `consumer crashed: ${payload.error.message}`));
+  // The connector's policy is loaded once, at start (it refused to start without one).
+  const readiness = { kafka: kafkaReachable(admin), consumer: () => membership, policy: () => undefined };
+  let adminPort: number | undefined;
   const stop = async () => {
     for (const error of await opened.closeAll()) log.warn({ err: error }, 'connector stop step failed');
   };
   try {
     await consume();
+    await admin.connect();
+    opened.add(() => admin.disconnect());
+    const adminServer = await startAdminListener(config, metrics.registry, readiness, log);
+    if (adminServer) opened.add(() => adminServer.close());
+    adminPort = adminServer?.port;
   } catch (error) {
     // A half-started connector leaves no connection behind.
     await opened.closeAll();
@@ -124,6 +148,8 @@ export async function startConnector(
   log.info({ topic: requestTopic }, 'connector consuming');
   return {
     config,
+    metrics: metrics.registry,
+    adminPort,
     async stop() {
       await stop();
       log.info('connector stopped');

@@ -50,21 +50,7 @@ export const consentService = (): Service => service(CONSENT_PROTO, ['xhub', 'co
 /** The Audit service definition and client constructor. */
 export const auditService = (): Service => service(AUDIT_PROTO, ['xhub', 'audit', 'v1', 'Audit']);
 
-export interface RequestRecordRequest {
-  subject: string;
-  recordType: string;
-  purpose: string;
-  fields: string[];
-  clientRequestId: string;
-  /** Required where the agreement rests on consent. */
-  consentId: string;
-}
-
-export interface RequestRecordResponse {
-  exchangeId: string;
-  providerId: string;
-  recordJson: string;
-  fieldsDelivered: string[];
-  providerSignature: string;
-  providerKeyId: string;
-}
+// The message types are generated from proto/ (npm run proto:types; CI checks
+// they are current): the contract, not hand-written copies of it.
+export type { RequestRecordRequest__Output as RequestRecordRequest } from './proto-types/xhub/exchange/v1/RequestRecordRequest.ts';
+export type { RequestRecordResponse__Output as RequestRecordResponse } from './proto-types/xhub/exchange/v1/RequestRecordResponse.ts';

@@ -18,6 +18,11 @@ export interface ConsentRecord {
   /** How many transfers the consent allows; absent means no limit. */
   maxUses?: number;
   collection: { method: CollectionMethod; collectedAt: number; reference?: string };
+  /**
+   * The person gave explicit consent (PDPA s.26 needs it for sensitive data).
+   * Absent in consents granted before the field existed: read as not explicit.
+   */
+  explicit?: boolean;
   /** Version of the notice text shown to the citizen. */
   noticeVersion: string;
   grantedAt: number;

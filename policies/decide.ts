@@ -61,7 +61,17 @@ export function decide(policy: Policy, input: DecisionInput, consents?: ConsentL
   if (basis === 'consent') {
     const denied = checkConsent(input, agreement, consents);
     if (denied) return denied;
-    return { ...permit, reason: 'PERMIT_CONSENT', rule: 'consent-covers-request', source: agreement.source, consent: consents!.get(input.consentId!) };
+    const consent = consents!.get(input.consentId!)!;
+    // PDPA s.26: sensitive data on consent needs the person's explicit consent, not any consent.
+    if (recordType.sensitivity.class === 'sensitive' && consent.explicit !== true) {
+      return deny(
+        'ERR_CONSENT_NOT_EXPLICIT',
+        `${input.recordType} is sensitive (${recordType.sensitivity.category}, PDPA s.26): consent ${consent.consentId} was not given explicitly`,
+        's26-sensitive-data',
+        agreement.source,
+      );
+    }
+    return { ...permit, reason: 'PERMIT_CONSENT', rule: 'consent-covers-request', source: agreement.source, consent };
   }
   return { ...permit, reason: 'PERMIT_LAWFUL_BASIS', rule: 's24-lawful-basis', source: agreement.source };
 }

@@ -21,7 +21,8 @@ const UNVERIFIED = 'unverified';
 
 export interface IndexedEntry {
   index: number;
-  json: string;
+  /** The entry's bytes exactly as logged (its Merkle leaf is their hash). */
+  raw: Buffer;
   leaf: Buffer;
 }
 
@@ -38,13 +39,14 @@ export class AuditIndex {
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new sqlite.Database(path);
-    // Derived data: an index file from before entries had ids is rebuilt from the topic.
+    // Derived data: an index file from before entries had ids, or kept their bytes as text
+    // (which altered any that were not UTF-8), is rebuilt from the topic.
     const columns = this.db.all('PRAGMA table_info(entries)').map((c) => c.name);
-    if (columns.length > 0 && !columns.includes('entry_id')) this.db.exec('DROP TABLE entries; DROP TABLE IF EXISTS checkpoints; DROP TABLE IF EXISTS position;');
+    if (columns.length > 0 && (!columns.includes('entry_id') || !columns.includes('raw'))) this.db.exec('DROP TABLE entries; DROP TABLE IF EXISTS checkpoints; DROP TABLE IF EXISTS position;');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS entries (
         idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, at INTEGER NOT NULL, exchange_id TEXT, consumer TEXT, provider TEXT,
-        record_type TEXT, purpose TEXT, subject_ref TEXT, lawful_basis TEXT, decision TEXT, json TEXT NOT NULL, leaf BLOB NOT NULL, entry_id TEXT);
+        record_type TEXT, purpose TEXT, subject_ref TEXT, lawful_basis TEXT, decision TEXT, raw BLOB NOT NULL, leaf BLOB NOT NULL, entry_id TEXT);
       CREATE UNIQUE INDEX IF NOT EXISTS by_entry_id ON entries (entry_id) WHERE entry_id IS NOT NULL;
       CREATE INDEX IF NOT EXISTS by_subject ON entries (subject_ref, idx);
       CREATE INDEX IF NOT EXISTS by_consumer ON entries (consumer, idx);
@@ -54,7 +56,7 @@ export class AuditIndex {
       CREATE TABLE IF NOT EXISTS position (id INTEGER PRIMARY KEY CHECK (id = 0), next_offset INTEGER NOT NULL);`);
     // Prepared once, not for every entry (about a fifth of the cost of indexing).
     this.insert = this.db.prepare(
-      'INSERT OR IGNORE INTO entries (idx, kind, at, exchange_id, consumer, provider, record_type, purpose, subject_ref, lawful_basis, decision, json, leaf, entry_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+      'INSERT OR IGNORE INTO entries (idx, kind, at, exchange_id, consumer, provider, record_type, purpose, subject_ref, lawful_basis, decision, raw, leaf, entry_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
     );
   }
 
@@ -87,7 +89,7 @@ export class AuditIndex {
     this.db.exec('BEGIN');
     try {
       raws.forEach(({ raw, entry: e }, i) => {
-        this.insert.run([first + i, e?.kind ?? UNVERIFIED, e?.at ?? 0, e?.exchangeId ?? null, e?.consumer ?? null, e?.provider ?? null, e?.recordType ?? null, e?.purpose ?? null, e?.subjectRef ?? null, e?.lawfulBasis ?? null, e?.decision ?? null, raw.toString(), leafHash(raw), e?.id ?? null]);
+        this.insert.run([first + i, e?.kind ?? UNVERIFIED, e?.at ?? 0, e?.exchangeId ?? null, e?.consumer ?? null, e?.provider ?? null, e?.recordType ?? null, e?.purpose ?? null, e?.subjectRef ?? null, e?.lawfulBasis ?? null, e?.decision ?? null, raw, leafHash(raw), e?.id ?? null]);
       });
       this.db.run('INSERT INTO position (id, next_offset) VALUES (0, ?) ON CONFLICT (id) DO UPDATE SET next_offset = excluded.next_offset', [nextOffset]);
       this.db.exec('COMMIT');
@@ -103,6 +105,12 @@ export class AuditIndex {
 
   latestCheckpoint(): { size: number; note: string; root: Buffer } | undefined {
     const row = this.db.get('SELECT size, note, root FROM checkpoints ORDER BY size DESC LIMIT 1');
+    return row ? { size: Number(row.size), note: row.note as string, root: Buffer.from(row.root as Uint8Array) } : undefined;
+  }
+
+  /** The signed checkpoint of exactly `size` entries, if the sequencer signed one at that size. */
+  checkpointAt(size: number): { size: number; note: string; root: Buffer } | undefined {
+    const row = this.db.get('SELECT size, note, root FROM checkpoints WHERE size = ?', [size]);
     return row ? { size: Number(row.size), note: row.note as string, root: Buffer.from(row.root as Uint8Array) } : undefined;
   }
 
@@ -135,8 +143,8 @@ export class AuditIndex {
     }
     values.push(limit);
     return this.db
-      .all(`SELECT idx, json, leaf FROM entries WHERE ${where.join(' AND ')} ORDER BY idx LIMIT ?`, values)
-      .map((r) => ({ index: Number(r.idx), json: r.json as string, leaf: Buffer.from(r.leaf as Uint8Array) }));
+      .all(`SELECT idx, raw, leaf FROM entries WHERE ${where.join(' AND ')} ORDER BY idx LIMIT ?`, values)
+      .map((r) => ({ index: Number(r.idx), raw: Buffer.from(r.raw as Uint8Array), leaf: Buffer.from(r.leaf as Uint8Array) }));
   }
 
   /** Leaf hashes of entries 0..size-1, for proofs. */

@@ -79,14 +79,20 @@ export function auditHandlers(deps: AuditDeps) {
       const rows = index.query(filter, after, pageSize + 1);
       const page = rows.slice(0, pageSize);
       return {
-        entries: page.map((r) => ({ index: String(r.index), entryJson: r.json, leafHash: b64(r.leaf) })),
+        entries: page.map((r) => ({ index: String(r.index), entryJson: r.raw.toString('utf8'), leafHash: b64(r.leaf), bytes: r.raw })),
         nextPageToken: rows.length > pageSize ? Buffer.from(String(page.at(-1)!.index)).toString('base64url') : '',
       };
     },
 
-    GetCheckpoint: async (ctx: CallContext) => {
+    GetCheckpoint: async (ctx: CallContext, request: { size: string }) => {
       const index = await auditor(ctx, 'Audit.GetCheckpoint');
-      const c = latest(index);
+      const wanted = size(request.size, 'size');
+      const c = wanted === 0 ? latest(index) : index.checkpointAt(wanted);
+      if (!c) {
+        const newest = index.latestCheckpoint();
+        const hint = newest ? `the newest is of size ${newest.size}; checkpoints are signed as the log grows, not at every size` : 'no checkpoint has been published yet';
+        throw new HubError('ERR_NOT_FOUND', `no signed checkpoint of size ${wanted} on node ${deps.nodeId}: ${hint}`);
+      }
       return { note: c.note, size: String(c.size), rootHash: b64(c.root) };
     },
 

@@ -18,7 +18,21 @@ export interface CheckpointMessage {
   leaves: string[];
 }
 
-export const DEFAULT_AUDIT_ORIGIN = 'exchange-hub/audit';
+/**
+ * The audit log's origin when none is configured: a schema-less URL-like name
+ * (C2SP tlog-checkpoint) unique to the deployment, from the hub id in
+ * hub.json. Witnesses and auditors tell logs apart by origin, so two hubs
+ * must not share one; a deployment with a domain of its own sets
+ * `auditOrigin` to a name under it.
+ */
+export function defaultAuditOrigin(hubId: string): string {
+  return `exchange-hub.local/${hubId}`;
+}
+
+/** An origin is also the note key name: no spaces, no plus signs (C2SP signed-note). */
+export function isAuditOrigin(origin: string): boolean {
+  return /^[^\s+]{1,200}$/u.test(origin);
+}
 
 /** The note verifier for checkpoints: the hub's Ed25519 public key under the log's origin name. */
 export function checkpointVerifier(origin: string, hubJwk: JWK): NoteVerifier {

@@ -43,6 +43,8 @@ export const validateConsentEvent = ajv.compile<ConsentEvent>({
         maxUses: { type: 'integer', minimum: 1 },
         collection: { type: 'object', required: ['method', 'collectedAt'], properties: { method: id, collectedAt: time, reference: { type: 'string' } } },
         noticeVersion: id,
+        // Optional: events signed before the field existed stay valid, and read as not explicit.
+        explicit: { type: 'boolean' },
         grantedAt: time,
         grantedBy: id,
       },

@@ -103,6 +103,18 @@ export class ConsentLog {
     return true;
   }
 
+  /** Records on the consent topic not yet in the view, summed over partitions, as of the last end offsets learned. */
+  lag(): number {
+    let behind = 0;
+    for (const [partition, high] of this.high) behind += Math.max(0, high - this.position(partition));
+    return behind;
+  }
+
+  /** When the topic's end offsets were last learned (epoch ms; 0 before start). */
+  endOffsetsKnownAt(): number {
+    return this.highKnownAt;
+  }
+
   private position(partition: number): number {
     return this.positions?.of(partition) ?? 0;
   }

@@ -1,25 +1,8 @@
-import { consentStatus, type ConsentState, type CollectionMethod } from '../../policies/consent.types.ts';
+import type { ConsentRecord__Output } from '../../lib/proto-types/xhub/consent/v1/ConsentRecord.ts';
+import { consentStatus, type ConsentState } from '../../policies/consent.types.ts';
 
-/** A consent as the Consent service returns it (proto3 JSON-ish, times as RFC 3339). */
-export interface ConsentWire {
-  consentId: string;
-  subjectRef: string;
-  consumer: string;
-  items: { recordType: string; provider: string }[];
-  purposes: string[];
-  validFrom: string;
-  validTo: string;
-  dataLifeDays: number;
-  maxUses: number;
-  uses: number;
-  collection: { method: CollectionMethod; collectedAt: string; reference: string };
-  noticeVersion: string;
-  status: string;
-  grantedAt: string;
-  grantedBy: string;
-  revokedAt: string;
-  revokedBy: string;
-}
+/** A consent as the Consent service returns it: the contract's ConsentRecord (generated from proto/). */
+export type ConsentWire = ConsentRecord__Output;
 
 const iso = (ms: number | undefined) => (ms === undefined ? '' : new Date(ms).toISOString());
 
@@ -42,5 +25,6 @@ export function toWire(c: ConsentState, now = Date.now()): ConsentWire {
     grantedBy: c.grantedBy,
     revokedAt: iso(c.revokedAt),
     revokedBy: c.revokedBy ?? '',
+    explicit: c.explicit === true,
   };
 }

@@ -17,6 +17,8 @@ export interface GrantRequest {
   maxUses: number;
   collection: { method: string; collectedAt: string; reference: string } | null;
   noticeVersion: string;
+  /** Proto3 bool: false when a client built before the field leaves it out. */
+  explicit: boolean;
 }
 
 const METHODS: CollectionMethod[] = ['mobile-app', 'web', 'paper-form', 'in-person', 'call-centre'];
@@ -63,6 +65,7 @@ export function consentFromGrant(request: GrantRequest, policy: Policy, pseudony
     ...(request.maxUses > 0 ? { maxUses: request.maxUses } : {}),
     collection: { method: request.collection.method as CollectionMethod, collectedAt, ...(request.collection.reference ? { reference: request.collection.reference.slice(0, 128) } : {}) },
     noticeVersion: request.noticeVersion,
+    explicit: request.explicit === true,
     grantedAt: now,
     grantedBy,
   };

@@ -31,7 +31,7 @@ export function signReceipt(consent: ConsentRecord, policy: Policy, hubKey: Sign
       purposes: consent.purposes.map((purpose) => ({
         purpose,
         purposeCategory: [policy.purposes.get(purpose)?.title ?? purpose],
-        consentType: 'EXPLICIT',
+        consentType: consent.explicit === true ? 'EXPLICIT' : 'IMPLICIT',
         piiCategory: [item.recordType],
         primaryPurpose: true,
         termination: new Date(consent.validTo).toISOString(),

@@ -1,11 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import type * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { HubError } from '../../lib/errors/hub-error.ts';
-import { LOADER_OPTIONS } from '../../lib/proto.ts';
+import { AUDIT_PROTO, CONSENT_PROTO, EXCHANGE_PROTO, PROTO_ROOT } from '../../lib/proto.ts';
 import type { NodeTlsConfig } from '../config.ts';
+import { withHeaderListLimit } from './header-limit.ts';
+import { reflectionDefinition, type ProtoSource } from './reflection-descriptors.ts';
 import { withRequestDigests } from './request-digest.ts';
 
 export interface ServiceBinding {
@@ -22,23 +25,30 @@ export interface GrpcServer {
   stop(): Promise<void>;
 }
 
+/** The contract as published through reflection: the .proto files themselves, by their names under proto/. */
+const PUBLISHED_PROTOS: ProtoSource[] = [
+  ...[EXCHANGE_PROTO, CONSENT_PROTO, AUDIT_PROTO].map((name) => ({ path: join(PROTO_ROOT, name), name })),
+  { path: healthProtoPath, name: 'grpc/health/v1/health.proto' },
+];
+
 /** How the node serves: TLS from files (the default), or plaintext where config allowed it (loopback only). */
 export type ServerTransport = { tls: NodeTlsConfig } | { insecure: true };
 
 /**
  * The node's gRPC edge: its services, grpc.health.v1 and server reflection (so
- * grpcurl can list and call them). Requests are small: bigger messages are refused.
+ * grpcurl can list and call them). Requests are small: bigger messages and header
+ * lists are refused. Reflection serves the .proto files' own names and comments;
+ * the handlers keep the shared loader options (camelCase).
  * Each service's request bytes are digested as they arrive, for the token's req_sha256.
  */
 export async function startGrpcServer(listen: string, transport: ServerTransport, services: ServiceBinding[]): Promise<GrpcServer> {
-  const credentials = 'tls' in transport ? await serverCredentials(transport.tls) : grpc.ServerCredentials.createInsecure();
+  const credentials = 'tls' in transport ? withHeaderListLimit(await serverCredentials(transport.tls)) : grpc.ServerCredentials.createInsecure();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 });
   for (const s of services) server.addService(withRequestDigests(s.service), s.handlers);
   const names = ['', ...services.map((s) => s.name)];
   const health = new HealthImplementation(Object.fromEntries(names.map((n) => [n, 'NOT_SERVING' as const])));
   health.addToServer(server);
-  const definitions = Object.assign({}, ...services.map((s) => s.definition), protoLoader.loadSync(healthProtoPath, LOADER_OPTIONS)) as protoLoader.PackageDefinition;
-  new ReflectionService(definitions).addToServer(server);
+  new ReflectionService(reflectionDefinition(PUBLISHED_PROTOS, [PROTO_ROOT]), { services: [...services.map((s) => s.name), 'grpc.health.v1.Health'] }).addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(listen, credentials, (error, bound) => (error ? reject(error) : resolve(bound))),
   );

@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import type { ErrorCode } from '../../lib/errors/error-codes.ts';
 import { toHubError } from '../../lib/errors/hub-error.ts';
 import type { Logger } from '../../lib/log.ts';
 import { certificateFingerprint } from '../../lib/tls/certificates.ts';
@@ -9,10 +10,19 @@ import { toServiceError } from './status-map.ts';
 
 export type UnaryHandler<Req, Res> = (ctx: CallContext, request: Req) => Promise<Res>;
 
-/** What every adapted handler shares: where internal errors and security events go. */
+/** A call as it completed, for metrics: no request content, so no citizen id or token. */
+export interface CompletedCall {
+  ctx: CallContext;
+  /** 'OK', or the hub error code the caller got (its xhub-error-code trailer). */
+  code: 'OK' | ErrorCode;
+  seconds: number;
+}
+
+/** What every adapted handler shares: where internal errors, security events and completed calls go. */
 export interface UnaryEdge {
   log: Logger;
   security: SecurityEvents;
+  observe?: (call: CompletedCall) => void;
 }
 
 /**
@@ -22,13 +32,19 @@ export interface UnaryEdge {
  */
 export function unary<Req, Res>(handler: UnaryHandler<Req, Res>, edge: UnaryEdge): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
+    const started = performance.now();
     const ctx = callContext(call);
+    const completed = (code: CompletedCall['code']) => edge.observe?.({ ctx, code, seconds: (performance.now() - started) / 1000 });
     handler(ctx, call.request).then(
-      (response) => callback(null, response),
+      (response) => {
+        completed('OK');
+        callback(null, response);
+      },
       async (error: unknown) => {
         const hubError = toHubError(error);
         if (hubError.code === 'ERR_INTERNAL') edge.log.error({ err: hubError }, 'internal error');
         await edge.security.record(hubError, ctx);
+        completed(hubError.code);
         callback(toServiceError(hubError));
       },
     );

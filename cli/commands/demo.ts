@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { startNode } from '../../broker/node.ts';
-import { startConnector } from '../../connectors/connector.ts';
+import { startNode, type RunningNode } from '../../broker/node.ts';
+import { startConnector, type RunningConnector } from '../../connectors/connector.ts';
 import { acquireKafka, type KafkaHandle } from '../../lib/kafka/broker-source.ts';
 import { KAFKA_AUDIT_READER } from '../../lib/kafka/principals.ts';
 import { createLogger } from '../../lib/log.ts';
@@ -10,6 +10,8 @@ import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../
 import { DEMO_DATA, demoPrincipals, materialiseDemo } from '../demo-setup.ts';
 import { demoNodeTls } from '../demo-tls.ts';
 import { onShutdown } from './shutdown.ts';
+import { hubVerifier } from './audit/verify.ts';
+import { verifierKeyOf } from '../../lib/merkle/signed-note.ts';
 
 export function registerDemo(program: Command): void {
   program
@@ -17,24 +19,34 @@ export function registerDemo(program: Command): void {
     .description('run a node with a Kafka broker, the demo agencies and their connectors (file backends)')
     .option('--state <dir>', 'where demo keys and the policy copy live', '.xhub/demo')
     .option('--listen <host:port>', 'gRPC address', '127.0.0.1:50051')
-    .action(async (o: { state: string; listen: string }) => {
+    .option('--admin-port <port>', 'metrics and health: the node on this loopback port, the connectors on the next ones; 0 picks free ports', '9464')
+    .action(async (o: { state: string; listen: string; adminPort: string }) => {
+      const adminPort = Number(o.adminPort);
+      if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65_530) throw new Error(`--admin-port must be a port number, not ${o.adminPort}`);
+      const adminListen = (offset: number) => `127.0.0.1:${adminPort === 0 ? 0 : adminPort + offset}`;
       const log = createLogger('xhub-demo');
-      const kafka = await acquireKafka(demoPrincipals(), (line) => log.info(line));
+      // First, so that Ctrl-C during start-up also stops what has started, in order.
+      const running: DemoParts = { connectors: [] };
+      onShutdown(() => stopDemo(running));
+      const kafka = (running.kafka = await acquireKafka(demoPrincipals(), (line) => log.info(line)));
       const demo = await materialiseDemo(o.state);
       await provisionDemoHub(kafka, demo, 'xhub.', log);
       const common = { policiesDir: demo.policiesDir };
       const node = await startNode(
-        { ...common, ...nodeKafkaSettings(kafka, 'node-1'), nodeId: 'node-1', listen: o.listen, hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile('node-1'), pseudonymKeyFile: demo.pseudonymKeyFile, tls: demoNodeTls(demo.tls) },
+        { ...common, ...nodeKafkaSettings(kafka, 'node-1'), nodeId: 'node-1', listen: o.listen, hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile('node-1'), pseudonymKeyFile: demo.pseudonymKeyFile, tls: demoNodeTls(demo.tls), adminListen: adminListen(0) },
         log,
       );
+      running.node = node;
       const providers = [...new Set([...node.policy().recordTypes.values()].map((r) => r.provider))];
       const connectors = await Promise.all(
-        providers.map((agency) =>
-          startConnector({ ...common, ...connectorKafkaSettings(kafka, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'file', dir: join(DEMO_DATA, agency) } }, { log }),
+        // The node's admin listener is on --admin-port; each connector takes the next port.
+        providers.map((agency, i) =>
+          startConnector({ ...common, ...connectorKafkaSettings(kafka, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'file', dir: join(DEMO_DATA, agency) }, adminListen: adminListen(1 + i) }, { log }),
         ),
       );
+      running.connectors = connectors;
       const example = [
-        'npx tsx cli/xhub.ts request --agency FPO',
+        'npx xhub request --agency FPO',
         `--key ${demo.agencyKeyFile('FPO')} --policies ${demo.policiesDir} --node ${nodeHost(o.listen)}:${node.port}`,
         `--ca ${demo.tls.caFile} --cert ${demo.tls.clientCertFile('FPO')} --tls-key ${demo.tls.clientKeyFile('FPO')}`,
         '--subject 1101700203450 --record-type dopa.civil-registration.person --purpose WELFARE_ELIGIBILITY',
@@ -42,14 +54,28 @@ export function registerDemo(program: Command): void {
       const dpoEnv = await writeAuditReaderEnv(o.state, kafka);
       process.stderr.write(
         `\nexchange-hub demo is up: node-1 on port ${node.port} (mutual TLS, certificates in ${demo.tls.dir}), Kafka ${kafka.brokers.join(',')} (${kafka.source}, SASL_SSL),\nconnectors for ${providers.join(', ')}. Try:\n\n    ${example}\n\n` +
-          `DPO tools read Kafka as the audit-reader principal: set -a; . ${dpoEnv}; set +a; npx tsx cli/xhub.ts audit verify --policies ${demo.policiesDir}\n\nCtrl-C stops everything.\n`,
+          `DPO tools read Kafka as the audit-reader principal: set -a; . ${dpoEnv}; set +a; npx xhub audit verify --policies ${demo.policiesDir}\n` +
+          `Audit log verifier key (C2SP, origin ${node.config.auditOrigin}): ${verifierKeyOf(await hubVerifier(demo.policiesDir, node.config.auditOrigin))}\n\nCtrl-C stops everything.\n`,
       );
-      onShutdown(async () => {
-        await node.stop();
-        await Promise.all(connectors.map((c) => c.stop()));
-        await kafka.stop();
-      });
     });
+}
+
+interface DemoParts {
+  kafka?: KafkaHandle;
+  node?: RunningNode;
+  connectors: RunningConnector[];
+}
+
+/**
+ * Stops the demo's parts, Kafka last: the node (no new calls; those in flight
+ * finish), then the connectors, then the broker they both still use while they
+ * stop. The broker runs in its own process group, so a Ctrl-C reaches it only
+ * through here.
+ */
+async function stopDemo(running: DemoParts): Promise<void> {
+  await running.node?.stop();
+  await Promise.all(running.connectors.map((c) => c.stop()));
+  await running.kafka?.stop();
 }
 
 /**

@@ -18,6 +18,7 @@ interface RequestOptions extends TlsOptions {
   purpose: string;
   fields?: string;
   requestId?: string;
+  consentId?: string;
   timeout: string;
 }
 
@@ -34,6 +35,7 @@ export function registerRequest(program: Command): void {
     .option('--audience <nodeId>', 'node id the token is for', 'node-1')
     .option('--fields <a,b,c>', 'subset of fields')
     .option('--request-id <id>', 'client request id (idempotency key); default a new UUID')
+    .option('--consent-id <id>', "the person's consent, where the agreement rests on consent (from `xhub consent grant`)")
     .option('--timeout <ms>', 'deadline', '10000')
     .action(async (o: RequestOptions) => {
       const policy = await loadPolicy(o.policies);
@@ -47,6 +49,7 @@ export function registerRequest(program: Command): void {
             purpose: o.purpose,
             fields: o.fields ? o.fields.split(',').map((f) => f.trim()) : [],
             clientRequestId,
+            consentId: o.consentId ?? '',
           },
           { timeoutMs: Number(o.timeout) },
         );

@@ -1,12 +1,19 @@
-/** Runs `stop` once on SIGINT/SIGTERM, then exits. */
+/**
+ * A repeat within this time is the same Ctrl-C: the terminal signals the whole
+ * process group, and npm/npx forward the signal they got to their child as well.
+ */
+const REPEAT_WINDOW_MS = 1_000;
+
+/** Runs `stop` once on SIGINT/SIGTERM, then exits 0; a later second signal exits at once. */
 export function onShutdown(stop: () => Promise<void>): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const handler = (signal: string) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < REPEAT_WINDOW_MS) return;
       console.error(`${signal} again: exiting without a clean stop`);
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     console.error(`\n${signal}: stopping…`);
     stop().then(
       () => process.exit(0),

@@ -25,6 +25,11 @@ export class BatchingProducer {
     private readonly limits = { maxQueued: 20_000, maxBatch: 1_000, maxBatchBytes: 512 * 1024 },
   ) {}
 
+  /** Messages waiting for their turn (the batch in flight not counted): for the queue-depth gauge. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   send(topic: string, message: Message): Promise<void> {
     if (this.queue.length >= this.limits.maxQueued) {
       return Promise.reject(new HubError('ERR_OVERLOADED', 'too many messages waiting to be produced; try again shortly'));

@@ -18,6 +18,17 @@ export interface DeadLetter {
   value: Buffer | null;
 }
 
+/** Who is told of each dead letter a producer made durable (a component's metrics). */
+const observers = new WeakMap<BatchingProducer, (code: ErrorCode) => void>();
+
+/**
+ * Calls `onSent` with the reason of every dead letter sent through `producer`
+ * once Kafka has it: every caller of sendDeadLetter is counted, in this one place.
+ */
+export function observeDeadLetters(producer: BatchingProducer, onSent: (code: ErrorCode) => void): void {
+  observers.set(producer, onSent);
+}
+
 /**
  * Parks a message that cannot be processed, with its reason, so it never
  * stalls its partition. Only a digest of the message is kept: a request holds
@@ -25,7 +36,7 @@ export interface DeadLetter {
  * limitation). The digest finds the original in the source topic while it lasts.
  */
 export function sendDeadLetter(producer: BatchingProducer, topic: string, letter: DeadLetter): Promise<void> {
-  return producer.send(topic, {
+  const sent = producer.send(topic, {
     value: null,
     headers: {
       [DLQ_HEADERS.digest]: sha256b64url(letter.value ?? ''),
@@ -35,4 +46,5 @@ export function sendDeadLetter(producer: BatchingProducer, topic: string, letter
       [DLQ_HEADERS.by]: letter.by,
     },
   });
+  return sent.then(() => observers.get(producer)?.(letter.code));
 }

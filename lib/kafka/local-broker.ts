@@ -71,11 +71,16 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   const launch = () => launchBroker(classpath, props, dataDir, options.heap ?? '512m');
   progress(`starting Kafka broker on ${brokers[0]}`);
   let child = launch();
-  await waitUntilReady(connection(KAFKA_ADMIN), child, dataDir, options.startTimeoutMs ?? 90_000);
+  const release = killWithThisProcess(() => child.kill('SIGKILL'));
+  try {
+    await waitUntilReady(connection(KAFKA_ADMIN), child, dataDir, options.startTimeoutMs ?? 90_000);
+  } catch (error) {
+    await terminate(child, 'SIGKILL', 5_000);
+    release();
+    throw error;
+  }
   progress(`Kafka broker ready on ${brokers[0]} (SASL_SSL)`);
 
-  const cleanupOnExit = () => child.kill('SIGKILL');
-  process.once('exit', cleanupOnExit);
   return {
     brokers,
     dataDir,
@@ -86,8 +91,8 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
       return child.pid;
     },
     async stop({ keepData = false } = {}) {
-      process.off('exit', cleanupOnExit);
       await terminate(child, 'SIGTERM', 20_000);
+      release();
       if (!keepData) await rm(dataDir, { recursive: true, force: true });
     },
     async restart() {
@@ -195,12 +200,18 @@ function log4jProperties(dataDir: string): string {
   ].join('\n');
 }
 
+/**
+ * The broker runs in a process group of its own (detached), so that Ctrl-C at
+ * a terminal, which signals the whole foreground group, reaches the hub alone:
+ * the hub then stops its components first and Kafka last, instead of watching
+ * Kafka vanish under them (see killWithThisProcess for the other side).
+ */
 function launchBroker(classpath: string, props: string, dataDir: string, heap: string): ChildProcess {
   const out = createWriteStream(join(dataDir, 'stdout.log'), { flags: 'a' });
   const child = spawn(
     'java',
     [`-Xmx${heap}`, `-Xms${heap}`, `-Dlog4j2.configurationFile=${join(dataDir, 'log4j2.properties')}`, '-cp', classpath, 'kafka.Kafka', props],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
@@ -259,6 +270,35 @@ async function tail(dataDir: string): Promise<string> {
   const text = await readFile(join(dataDir, 'server.log'), 'utf8').catch(() => '');
   const out = await readFile(join(dataDir, 'stdout.log'), 'utf8').catch(() => '');
   return (text + out).split('\n').slice(-30).join('\n');
+}
+
+const FATAL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * A detached broker no longer dies with its terminal's process group, so it
+ * is killed when this process exits, and on a fatal signal that nothing else
+ * here handles (then the signal is raised again for its default action). When
+ * an ordered shutdown listens (cli/commands/shutdown.ts), the signal is left to
+ * it: it stops Kafka last, and the exit hook covers whatever it leaves.
+ * Returns the function that removes these hooks.
+ */
+function killWithThisProcess(kill: () => void): () => void {
+  const handlers = FATAL_SIGNALS.map((signal) => {
+    const handler = () => {
+      if (process.listenerCount(signal) > 1) return;
+      kill();
+      release();
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  process.once('exit', kill);
+  const release = () => {
+    process.off('exit', kill);
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
+  return release;
 }
 
 function terminate(child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {

@@ -61,8 +61,13 @@ export function parseSignerKey(skey: string): NoteSigner {
 }
 
 export function verifierKeyString(signer: NoteSigner): string {
-  const raw = rawPublicKey(createPublicKey(signer.privateKey));
-  return `${signer.name}+${signer.keyId.toString('hex')}+${Buffer.concat([Buffer.from([ED25519]), raw]).toString('base64')}`;
+  return verifierKeyOf(verifierOf(signer));
+}
+
+/** The verifier key `<name>+<hex key id>+<base64(0x01 ‖ public key)>` that `parseVerifierKey` reads, from public material only. */
+export function verifierKeyOf(verifier: NoteVerifier): string {
+  const raw = rawPublicKey(verifier.publicKey);
+  return `${verifier.name}+${verifier.keyId.toString('hex')}+${Buffer.concat([Buffer.from([ED25519]), raw]).toString('base64')}`;
 }
 
 export function signNote(text: string, signer: NoteSigner): string {

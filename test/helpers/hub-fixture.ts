@@ -83,6 +83,8 @@ export class HubFixture {
         topicPrefix: this.topicPrefix,
         // The secure path is the tested path: mutual TLS with the demo CA, as `npm start` serves.
         tls: demoNodeTls(this.demo.tls),
+        // Test files run side by side: each admin listener on a free port.
+        adminListen: '127.0.0.1:0',
         ...overrides,
       },
       this.log,
@@ -102,6 +104,7 @@ export class HubFixture {
         ...kafkaSettings(connectorPrincipal(agency)),
         topicPrefix: this.topicPrefix,
         backend: { type: 'file', dir: join(DEMO_DATA, agency) },
+        adminListen: '127.0.0.1:0',
       },
       { backend: counting, log: this.log },
     );

@@ -21,7 +21,8 @@ import { loadPolicy, nodeKeyLookup } from '../../policies/policy-loader.ts';
 import { kafkaSettings, testKafka } from '../helpers/test-kafka.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
 
-const ORIGIN = 'exchange-hub/audit';
+/** The default origin of the demo policy: `exchange-hub.local/<hub.json id>`. */
+const ORIGIN = 'exchange-hub.local/xhub';
 const run = promisify(execFile);
 
 describe('audit log verification', () => {

@@ -31,7 +31,7 @@ describe('the demo, from the command line', () => {
 
   it('starts the hub with the demo agencies and answers the request it suggests, signature verified', async () => {
     state = await mkdtemp(join(tmpdir(), 'xhub-demo-'));
-    demo = spawn('npx', ['tsx', 'cli/xhub.ts', 'demo', '--state', state, '--listen', '127.0.0.1:0'], {
+    demo = spawn('npx', ['xhub', 'demo', '--state', state, '--listen', '127.0.0.1:0', '--admin-port', '0'], {
       cwd: REPO_ROOT,
       env: { ...process.env, KAFKA_BROKERS: inject('kafka').brokers.join(','), KAFKA_CA_FILE: inject('kafka').caFile, XHUB_KAFKA_CREDENTIALS_DIR: dirname(inject('kafka').credentialsFiles.admin!), XHUB_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -44,10 +44,10 @@ describe('the demo, from the command line', () => {
       if (demo.exitCode !== null) throw new Error(`demo exited: ${stderr}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    const suggested = /npx tsx (cli\/xhub\.ts request[\s\S]*?WELFARE_ELIGIBILITY)/.exec(stderr)?.[1];
+    const suggested = /npx (xhub request[\s\S]*?WELFARE_ELIGIBILITY)/.exec(stderr)?.[1];
     expect(suggested, stderr).toBeDefined();
     const args = suggested!.replace(/\\\n/g, ' ').split(/\s+/).filter(Boolean);
-    const { stdout } = await run('npx', ['tsx', ...args], { cwd: REPO_ROOT });
+    const { stdout } = await run('npx', args, { cwd: REPO_ROOT });
     expect(stdout).toMatch(/record from DOPA, signature verified/);
     expect(stdout).toContain('"firstNameTh": "สมศรี"');
   });

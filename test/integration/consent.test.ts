@@ -9,7 +9,7 @@ import { grant } from '../helpers/consent-grant.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
 
 const INCOME = 'rd.income-tax.annual-summary';
-type Granted = { consent: { consentId: string; status: string; subjectRef: string }; receipt: string };
+type Granted = { consent: { consentId: string; status: string; subjectRef: string; explicit: boolean }; receipt: string };
 
 describe('consent: grant, use, withdraw', () => {
   let hub: HubFixture;
@@ -31,7 +31,8 @@ describe('consent: grant, use, withdraw', () => {
     const { payload } = await compactVerify(receipt, createLocalJWKSet(hubJwks));
     const body = JSON.parse(new TextDecoder().decode(payload));
     expect(body).toMatchObject({ consentReceiptID: consent.consentId, jurisdiction: 'TH', collectionMethod: 'mobile-app', notice: { version: 'moph-income-notice-v3' } });
-    expect(body.services[0].purposes[0]).toMatchObject({ purpose: 'PUBLIC_HEALTH_SERVICE', consentType: 'EXPLICIT', thirdPartyName: 'RD' });
+    // Granted without `explicit`: the receipt says so (Kantara consentType).
+    expect(body.services[0].purposes[0]).toMatchObject({ purpose: 'PUBLIC_HEALTH_SERVICE', consentType: 'IMPLICIT', thirdPartyName: 'RD' });
 
     const response = await income(consent.consentId);
     expect(JSON.parse(response.recordJson)).toEqual({ taxYear: 2025, assessableIncome: 182000 });
@@ -69,7 +70,13 @@ describe('consent: grant, use, withdraw', () => {
       bma.requestRecord({ subject: SOMSRI, recordType: 'moph.immunization.history', purpose: 'PUBLIC_HEALTH_SERVICE', consentId, clientRequestId: randomUUID() });
     await expectFailure(ask(''), status.PERMISSION_DENIED, 'ERR_CONSENT_REQUIRED');
     const dga = await hub.consentClient();
-    const { consent } = await dga.call<Granted>('Grant', grant(SOMSRI, { consumer: 'BMA', items: [{ recordType: 'moph.immunization.history' }] }));
+    const health = (explicit: boolean) => dga.call<Granted>('Grant', grant(SOMSRI, { consumer: 'BMA', items: [{ recordType: 'moph.immunization.history' }], explicit }));
+    const implicit = await health(false);
+    expect(implicit.consent).toMatchObject({ status: 'ACTIVE', explicit: false });
+    expect(await expectFailure(ask(implicit.consent.consentId), status.PERMISSION_DENIED, 'ERR_CONSENT_NOT_EXPLICIT')).toMatch(/rule s26-sensitive-data/);
+    const { consent, receipt } = await health(true);
+    expect(consent).toMatchObject({ status: 'ACTIVE', explicit: true });
+    expect(JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()).services[0].purposes[0].consentType).toBe('EXPLICIT');
     expect(JSON.parse((await ask(consent.consentId)).recordJson).immunizations).toHaveLength(2);
   });
 

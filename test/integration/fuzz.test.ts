@@ -106,7 +106,8 @@ describe('bad input: property-based fuzzing and poison messages', () => {
   });
 
   it('a well-formed checkpoint signed by another key is neither served nor followed', async () => {
-    const origin = 'exchange-hub/audit';
+    // The node's own origin: only the key is wrong.
+    const origin = hub.node.config.auditOrigin;
     const forger = noteSigner(origin, generateKeyPairSync('ed25519').privateKey);
     const note = signNote(formatCheckpoint({ origin, size: 1_000_000_000, root: Buffer.alloc(32) }), forger);
     const pdpc = await hub.auditClient();

@@ -66,7 +66,10 @@ const CONSENTS: ConsentState[] = [
   consent({ consentId: 'c-other-purpose', purposes: ['WELFARE_ELIGIBILITY'] }),
   consent({ consentId: 'c-other-consumer', consumer: 'FPO' }),
   consent({ consentId: 'c-other-type', items: [{ recordType: 'dopa.civil-registration.person', provider: 'DOPA' }] }),
-  consent({ consentId: 'c-health', consumer: 'BMA', items: [{ recordType: 'moph.immunization.history', provider: 'MOPH' }] }),
+  consent({ consentId: 'c-health', consumer: 'BMA', items: [{ recordType: 'moph.immunization.history', provider: 'MOPH' }], explicit: true }),
+  consent({ consentId: 'c-health-implicit', consumer: 'BMA', items: [{ recordType: 'moph.immunization.history', provider: 'MOPH' }], explicit: false }),
+  // Granted before consents recorded whether they were explicit.
+  consent({ consentId: 'c-health-unrecorded', consumer: 'BMA', items: [{ recordType: 'moph.immunization.history', provider: 'MOPH' }] }),
 ];
 
 const view = (current = true): ConsentLookup => ({ isCurrent: () => current, get: (id) => CONSENTS.find((c) => c.consentId === id) });
@@ -88,6 +91,9 @@ const CASES: Case[] = [
   ['consent with one use left', { ...income, consentId: 'c-one-left' }, 'PERMIT_CONSENT'],
   // sensitive data (s.26)
   ['sensitive data with explicit consent', { ...health, purpose: 'PUBLIC_HEALTH_SERVICE', consentId: 'c-health' }, 'PERMIT_CONSENT'],
+  ['sensitive data with a consent that was not explicit', { ...health, purpose: 'PUBLIC_HEALTH_SERVICE', consentId: 'c-health-implicit' }, 'ERR_CONSENT_NOT_EXPLICIT'],
+  ['sensitive data with a consent that does not say whether it was explicit', { ...health, purpose: 'PUBLIC_HEALTH_SERVICE', consentId: 'c-health-unrecorded' }, 'ERR_CONSENT_NOT_EXPLICIT'],
+  ['general data with a consent that was not explicit', { ...income, consentId: 'c-ok' }, 'PERMIT_CONSENT'],
   ['sensitive data without consent', { ...health, purpose: 'PUBLIC_HEALTH_SERVICE' }, 'ERR_CONSENT_REQUIRED'],
   ['sensitive data under a s.26(5)(b) exception, no consent', { ...health, purpose: 'DISEASE_CONTROL' }, 'PERMIT_S26_EXCEPTION'],
   ['sensitive data on a s.24 basis without a s.26 exception', { consumer: 'FPO', recordType: 'moph.immunization.history', purpose: 'WELFARE_ELIGIBILITY' }, 'ERR_SENSITIVE_NO_EXCEPTION'],

@@ -4,7 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import type { JWK } from 'jose';
 import { readAuditLog, readAuditLogFile, writeAuditLogFile } from '../../../broker/audit/audit-source.ts';
-import { checkpointVerifier, DEFAULT_AUDIT_ORIGIN } from '../../../broker/audit/checkpoint-message.ts';
+import { checkpointVerifier, defaultAuditOrigin } from '../../../broker/audit/checkpoint-message.ts';
 import { verifyLog } from '../../../broker/audit/verify-log.ts';
 import { createKafka } from '../../../lib/kafka/client.ts';
 import { resolveKafkaConnection } from '../../../lib/kafka/connection.ts';
@@ -34,17 +34,20 @@ export function registerAuditVerify(audit: Command): void {
   )
     .option('--prefix <prefix>', 'topic prefix', 'xhub.')
     .option('--file <path>', 'verify an exported copy instead of the topics')
-    .option('--policies <dir>', "policy folder: checkpoints are checked with the hub key, entries with the nodes' keys, both from hub.json", '.xhub/demo/policies')
-    .option('--verifier-key <vkey>', 'C2SP verifier key of the log (name+hash+key), instead of --policies')
-    .option('--origin <origin>', 'log origin', DEFAULT_AUDIT_ORIGIN)
-    .action(async (o: SourceOptions & { policies: string; verifierKey?: string; origin: string }) => {
-      const verifier = o.verifierKey ? parseVerifierKey(o.verifierKey) : await hubVerifier(o.policies, o.origin);
+    .option('--policies <dir>', "policy folder: checkpoints are checked with the hub key (hub.json's jwks, or the file its jwksFile names), entries with the keys of the nodes hub.json lists", '.xhub/demo/policies')
+    .option('--verifier-key <vkey>', 'C2SP verifier key of the log (name+hash+key, as `xhub audit verifier-key` prints it), instead of the hub key from --policies')
+    .option('--origin <origin>', ORIGIN_HELP)
+    .action(async (o: SourceOptions & { policies: string; verifierKey?: string; origin?: string }) => {
+      const given = o.verifierKey ? parseVerifierKey(o.verifierKey) : undefined;
+      // A verifier key names its log: its name is the origin unless --origin says otherwise.
+      const origin = o.origin ?? given?.name ?? (await auditOriginOf(o.policies));
+      const verifier = given ?? (await hubVerifier(o.policies, origin));
       const entryKeys = nodeKeyLookup(await loadPolicy(o.policies));
       const bar = new SingleBar({ format: 'verifying {bar} {value}/{total} messages', stream: process.stderr }, Presets.shades_classic);
       const log = await load(o, (read, total) => progress(bar, read, total));
       bar.start(log.entries.length + log.checkpoints.length, 0);
       const started = performance.now();
-      const result = verifyLog(log.entries, log.checkpoints, verifier, o.origin, entryKeys, (done) => bar.update(done));
+      const result = verifyLog(log.entries, log.checkpoints, verifier, origin, entryKeys, (done) => bar.update(done));
       bar.stop();
       const seconds = (performance.now() - started) / 1000;
       if (!result.ok) {
@@ -79,12 +82,23 @@ async function load(o: SourceOptions, onProgress?: (read: number, total: number)
   return readAuditLog(kafka, o.prefix, onProgress);
 }
 
+export const ORIGIN_HELP = "log origin (default env XHUB_AUDIT_ORIGIN, else exchange-hub.local/<hub.json's id>, as the node derives it)";
+
+type HubJson = { id: string; jwks?: { keys: JWK[] }; jwksFile?: string };
+const readHub = async (policies: string) => JSON.parse(await readFile(join(policies, 'hub.json'), 'utf8')) as HubJson;
+
+/** The hub's checkpoint verifier: its public key (hub.json's jwks, or its jwksFile) under the log's origin. */
 export async function hubVerifier(policies: string, origin: string): Promise<NoteVerifier> {
-  const hub = JSON.parse(await readFile(join(policies, 'hub.json'), 'utf8')) as { jwks?: { keys: JWK[] }; jwksFile?: string };
+  const hub = await readHub(policies);
   const jwks = hub.jwks ?? (JSON.parse(await readFile(join(policies, hub.jwksFile ?? ''), 'utf8')) as { keys: JWK[] });
   const key = jwks.keys[0];
-  if (!key) throw new Error(`no hub key in ${policies}/hub.json`);
+  if (!key) throw new Error(`no hub key in ${policies}/hub.json (jwks or jwksFile)`);
   return checkpointVerifier(origin, key);
+}
+
+/** The log's origin as a node with this policy and environment uses it: XHUB_AUDIT_ORIGIN, else derived from hub.json's id. */
+export async function auditOriginOf(policies: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return env.XHUB_AUDIT_ORIGIN || defaultAuditOrigin((await readHub(policies)).id);
 }
 
 function progress(bar: SingleBar, read: number, total: number): void {

@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/xhub/consent/v1/consent.proto
+
+
+export interface ListRequest {
+  'subject'?: (string);
+}
+
+export interface ListRequest__Output {
+  'subject': (string);
+}

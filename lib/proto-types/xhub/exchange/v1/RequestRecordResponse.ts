@@ -1,0 +1,54 @@
+// Original file: /work/main/proto/xhub/exchange/v1/exchange.proto
+
+
+export interface RequestRecordResponse {
+  /**
+   * The hub's id for this exchange; quote it to operators and DPOs.
+   */
+  'exchangeId'?: (string);
+  /**
+   * The agency that provided and signed the record.
+   */
+  'providerId'?: (string);
+  /**
+   * The record as JSON, holding exactly `fields_delivered`.
+   */
+  'recordJson'?: (string);
+  'fieldsDelivered'?: (string)[];
+  /**
+   * The provider's compact JWS (EdDSA) over the response envelope, which holds the
+   * record, the exchange id and the digest of the request it answers. Verify it with
+   * the provider's public key from the registry to check provenance yourself.
+   */
+  'providerSignature'?: (string);
+  /**
+   * Key id of the provider key that signed, as found in the provider's JWKS.
+   */
+  'providerKeyId'?: (string);
+}
+
+export interface RequestRecordResponse__Output {
+  /**
+   * The hub's id for this exchange; quote it to operators and DPOs.
+   */
+  'exchangeId': (string);
+  /**
+   * The agency that provided and signed the record.
+   */
+  'providerId': (string);
+  /**
+   * The record as JSON, holding exactly `fields_delivered`.
+   */
+  'recordJson': (string);
+  'fieldsDelivered': (string)[];
+  /**
+   * The provider's compact JWS (EdDSA) over the response envelope, which holds the
+   * record, the exchange id and the digest of the request it answers. Verify it with
+   * the provider's public key from the registry to check provenance yourself.
+   */
+  'providerSignature': (string);
+  /**
+   * Key id of the provider key that signed, as found in the provider's JWKS.
+   */
+  'providerKeyId': (string);
+}
