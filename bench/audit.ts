@@ -5,7 +5,7 @@
  *   checkpoints from the node's sequencer, then the whole log read back and
  *   verified (RFC 9162 tree recomputed, every checkpoint checked);
  * - query latency through the Audit service (SQLite index) on that log.
- * Usage: npx tsx bench/audit.ts [--entries 100000]
+ * Usage: node bench/audit.ts [--entries 100000]
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';

@@ -6,7 +6,7 @@
  * checks that every call ended with its record or a clear error, that every
  * delivered record has its audit entry, that `verify` passes over the whole
  * audit log, and that no client request id was delivered twice.
- * Usage: npx tsx bench/chaos.ts [--seconds 36]
+ * Usage: node bench/chaos.ts [--seconds 36]
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -4,7 +4,7 @@
  *   (two nodes sharing one Kafka, in one process), over --count revocations;
  * - decision latency: the policy decision with a consent check, in process;
  *   and a denied RequestRecord end to end (authentication, validation, decision).
- * Usage: npx tsx bench/consent.ts [--count 200]
+ * Usage: node bench/consent.ts [--count 200]
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';

@@ -2,7 +2,7 @@
  * Latency of sequential exchanges: one caller, one request at a time, every
  * call a fully authenticated, policy-checked, signed and verified exchange
  * through node → Kafka → connector → Kafka → node. Usage:
- *   npx tsx bench/sequential-latency.ts [--count 1000] [--warmup 100]
+ *   node bench/sequential-latency.ts [--count 1000] [--warmup 100]
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';

@@ -5,7 +5,7 @@
  * policy-checked, signed and audited exchange. Baselines: (a) plain kafkajs
  * request-reply with the same durability settings; (b) a plain gRPC unary echo.
  * Writes bench-results/throughput.json and throughput.svg.
- * Usage: npx tsx bench/throughput.ts [--seconds 10] [--concurrency 16,64,128] [--single-node]
+ * Usage: node bench/throughput.ts [--seconds 10] [--concurrency 16,64,128] [--single-node]
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

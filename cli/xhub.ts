@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 import { Command } from 'commander';
 import { isHubError } from '../lib/errors/hub-error.ts';
 import { registerAudit } from './commands/audit/register.ts';

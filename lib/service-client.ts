@@ -13,14 +13,16 @@ export interface CallOptions {
 export class ServiceClient<Method extends string> {
   private readonly client: grpc.Client & Record<string, unknown>;
 
-  constructor(
-    private readonly Client: grpc.ServiceClientConstructor,
-    address: string,
-    private readonly agency: string,
-    private readonly key: SigningKey,
-    private readonly audience: string,
-    transport: ClientTransport = {},
-  ) {
+  private readonly Client: grpc.ServiceClientConstructor;
+  private readonly agency: string;
+  private readonly key: SigningKey;
+  private readonly audience: string;
+
+  constructor(Client: grpc.ServiceClientConstructor, address: string, agency: string, key: SigningKey, audience: string, transport: ClientTransport = {}) {
+    this.Client = Client;
+    this.agency = agency;
+    this.key = key;
+    this.audience = audience;
     this.client = new Client(address, channelCredentials(transport));
   }
 

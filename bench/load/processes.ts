@@ -14,7 +14,7 @@ export interface Child {
  * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile node and connectors.
  */
 export async function startChild(args: string[], ready: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Child & { output: () => string }> {
-  const child = spawn(process.execPath, [...nodeArgs(), '--import', 'tsx', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs(), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   // A bench that crashes or exits early must not leave hub processes running
   // (they would load the machine and skew every later measurement).
   const killOnExit = () => child.kill('SIGKILL');

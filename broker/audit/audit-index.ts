@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import sqlite, { type Database, type SQLiteValue as SqlValue, type Statement } from 'node-sqlite3-wasm';
+import { DatabaseSync, type SQLInputValue as SqlValue, type StatementSync } from 'node:sqlite';
 import { leafHash } from '../../lib/merkle/hash.ts';
 import type { AuditEntry } from './audit-entry.types.ts';
 
@@ -33,12 +33,12 @@ export interface IndexedEntry {
  * can be served from it.
  */
 export class AuditIndex {
-  private readonly db: Database;
-  private readonly insert: Statement;
+  private readonly db: Sql;
+  private readonly insert: StatementSync;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new sqlite.Database(path);
+    this.db = new Sql(new DatabaseSync(path));
     // Derived data: an index file from before entries had ids, or kept their bytes as text
     // (which altered any that were not UTF-8), is rebuilt from the topic.
     const columns = this.db.all('PRAGMA table_info(entries)').map((c) => c.name);
@@ -55,7 +55,7 @@ export class AuditIndex {
       CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, root BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS position (id INTEGER PRIMARY KEY CHECK (id = 0), next_offset INTEGER NOT NULL);`);
     // Prepared once, not for every entry (about a fifth of the cost of indexing).
-    this.insert = this.db.prepare(
+    this.insert = this.db.statement(
       'INSERT OR IGNORE INTO entries (idx, kind, at, exchange_id, consumer, provider, record_type, purpose, subject_ref, lawful_basis, decision, raw, leaf, entry_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
     );
   }
@@ -89,7 +89,7 @@ export class AuditIndex {
     this.db.exec('BEGIN');
     try {
       raws.forEach(({ raw, entry: e }, i) => {
-        this.insert.run([first + i, e?.kind ?? UNVERIFIED, e?.at ?? 0, e?.exchangeId ?? null, e?.consumer ?? null, e?.provider ?? null, e?.recordType ?? null, e?.purpose ?? null, e?.subjectRef ?? null, e?.lawfulBasis ?? null, e?.decision ?? null, raw, leafHash(raw), e?.id ?? null]);
+        this.insert.run(first + i, e?.kind ?? UNVERIFIED, e?.at ?? 0, e?.exchangeId ?? null, e?.consumer ?? null, e?.provider ?? null, e?.recordType ?? null, e?.purpose ?? null, e?.subjectRef ?? null, e?.lawfulBasis ?? null, e?.decision ?? null, raw, leafHash(raw), e?.id ?? null);
       });
       this.db.run('INSERT INTO position (id, next_offset) VALUES (0, ?) ON CONFLICT (id) DO UPDATE SET next_offset = excluded.next_offset', [nextOffset]);
       this.db.exec('COMMIT');
@@ -105,13 +105,13 @@ export class AuditIndex {
 
   latestCheckpoint(): { size: number; note: string; root: Buffer } | undefined {
     const row = this.db.get('SELECT size, note, root FROM checkpoints ORDER BY size DESC LIMIT 1');
-    return row ? { size: Number(row.size), note: row.note as string, root: Buffer.from(row.root as Uint8Array) } : undefined;
+    return row ? { size: Number(row.size), note: row.note as string, root: asBuffer(row.root) } : undefined;
   }
 
   /** The signed checkpoint of exactly `size` entries, if the sequencer signed one at that size. */
   checkpointAt(size: number): { size: number; note: string; root: Buffer } | undefined {
     const row = this.db.get('SELECT size, note, root FROM checkpoints WHERE size = ?', [size]);
-    return row ? { size: Number(row.size), note: row.note as string, root: Buffer.from(row.root as Uint8Array) } : undefined;
+    return row ? { size: Number(row.size), note: row.note as string, root: asBuffer(row.root) } : undefined;
   }
 
   query(filter: AuditFilter, afterIndex: number, limit: number): IndexedEntry[] {
@@ -144,19 +144,60 @@ export class AuditIndex {
     values.push(limit);
     return this.db
       .all(`SELECT idx, raw, leaf FROM entries WHERE ${where.join(' AND ')} ORDER BY idx LIMIT ?`, values)
-      .map((r) => ({ index: Number(r.idx), raw: Buffer.from(r.raw as Uint8Array), leaf: Buffer.from(r.leaf as Uint8Array) }));
+      .map((r) => ({ index: Number(r.idx), raw: asBuffer(r.raw), leaf: asBuffer(r.leaf) }));
   }
 
   /** Leaf hashes of entries 0..size-1, for proofs. */
   leaves(size: number): Buffer[] {
-    return this.db.all('SELECT leaf FROM entries WHERE idx < ? ORDER BY idx', [size]).map((r) => Buffer.from(r.leaf as Uint8Array));
+    return this.db.all('SELECT leaf FROM entries WHERE idx < ? ORDER BY idx', [size]).map((r) => asBuffer(r.leaf));
   }
 
   close(): void {
-    try {
-      if (!this.insert.isFinalized) this.insert.finalize();
-    } finally {
-      if (this.db.isOpen) this.db.close();
-    }
+    this.db.close();
+  }
+}
+
+/** A BLOB column as a Buffer over the same memory (no copy). */
+function asBuffer(value: unknown): Buffer {
+  const bytes = value as Uint8Array;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Node's built-in SQLite (node:sqlite) with prepared statements kept per SQL
+ * text: the index runs the same few statements for every entry and query.
+ */
+class Sql {
+  private readonly statements = new Map<string, StatementSync>();
+  private readonly database: DatabaseSync;
+
+  constructor(database: DatabaseSync) {
+    this.database = database;
+  }
+
+  statement(sql: string): StatementSync {
+    let prepared = this.statements.get(sql);
+    if (!prepared) this.statements.set(sql, (prepared = this.database.prepare(sql)));
+    return prepared;
+  }
+
+  exec(sql: string): void {
+    this.database.exec(sql);
+  }
+
+  get(sql: string, values: SqlValue[] = []): Record<string, unknown> | undefined {
+    return this.statement(sql).get(...values);
+  }
+
+  all(sql: string, values: SqlValue[] = []): Record<string, unknown>[] {
+    return this.statement(sql).all(...values);
+  }
+
+  run(sql: string, values: SqlValue[] = []): void {
+    this.statement(sql).run(...values);
+  }
+
+  close(): void {
+    if (this.database.isOpen) this.database.close();
   }
 }

@@ -11,6 +11,13 @@ import { readAuditEntry } from './audit-schema.ts';
 import type { AuditIndex } from './audit-index.ts';
 import { readCheckpointMessage } from './checkpoint-message.ts';
 
+/** Whose keys make an entry a hub fact, the node's consumer-group prefix, and where refusals are reported. */
+interface IndexedEntries {
+  keys: () => NodeKeyLookup;
+  groupPrefix: string;
+  onRejected?: (code: ErrorCode, index: number, reason: string, raw: Buffer, offset: number) => void;
+}
+
 /**
  * Keeps the query index up to date with the audit and checkpoint topics,
  * resuming after the last record the index holds. Entries are indexed as they
@@ -35,19 +42,32 @@ export class AuditIndexer {
    * warns that no sequencer seems to be running (every node may have
    * auditSequencer off, or the sequencer may be stuck).
    */
+  private readonly kafka: Kafka;
+  private readonly index: AuditIndex;
+  private readonly topics: { audit: string; checkpoints: string };
+  /** Whose signature a checkpoint needs, under which log name. */
+  private readonly checkpoints: { verifier: NoteVerifier; origin: string };
+  private readonly log: Logger;
+  private readonly overdueMs: number;
+  private readonly entries: IndexedEntries;
+
   constructor(
-    private readonly kafka: Kafka,
-    private readonly index: AuditIndex,
-    private readonly topics: { audit: string; checkpoints: string },
-    /** Whose signature a checkpoint needs, under which log name. */
-    private readonly checkpoints: { verifier: NoteVerifier; origin: string },
-    private readonly log: Logger,
-    private readonly overdueMs = 10_000,
-    private readonly entries: { keys: () => NodeKeyLookup; groupPrefix: string; onRejected?: (code: ErrorCode, index: number, reason: string, raw: Buffer, offset: number) => void } = {
-      keys: () => () => undefined,
-      groupPrefix: '',
-    },
-  ) {}
+    kafka: Kafka,
+    index: AuditIndex,
+    topics: { audit: string; checkpoints: string },
+    checkpoints: { verifier: NoteVerifier; origin: string },
+    log: Logger,
+    overdueMs = 10_000,
+    entries: IndexedEntries = { keys: () => () => undefined, groupPrefix: '' },
+  ) {
+    this.kafka = kafka;
+    this.index = index;
+    this.topics = topics;
+    this.checkpoints = checkpoints;
+    this.log = log;
+    this.overdueMs = overdueMs;
+    this.entries = entries;
+  }
 
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({ groupId: `${this.entries.groupPrefix}audit-index.${randomUUID()}`, maxBytes: 20 * 1024 * 1024, ...AUDIT_FETCH });

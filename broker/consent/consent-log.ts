@@ -54,7 +54,10 @@ export class ConsentLog {
   private highKnownAt = 0;
   private readonly laggingSince = new Map<number, number>();
 
-  constructor(private readonly options: ConsentLogOptions) {
+  private readonly options: ConsentLogOptions;
+
+  constructor(options: ConsentLogOptions) {
+    this.options = options;
     this.view = new ConsentView(() => this.isCurrent());
   }
 

@@ -22,11 +22,12 @@ export function securityEventOf(error: HubError): SecurityEvent | undefined {
 export class SecurityEvents {
   private readonly counter: Counter<'event' | 'code'>;
 
-  constructor(
-    registry: Registry,
-    private readonly log: Logger,
-    private readonly audit: AuditWriter,
-  ) {
+  private readonly log: Logger;
+  private readonly audit: AuditWriter;
+
+  constructor(registry: Registry, log: Logger, audit: AuditWriter) {
+    this.log = log;
+    this.audit = audit;
     this.counter = new Counter({
       name: 'xhub_security_events_total',
       help: 'Calls refused for security reasons: failed authentication (auth_failure) or a missing role (role_denied), by error code',

@@ -20,10 +20,13 @@ export class BatchingProducer {
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
 
-  constructor(
-    private readonly producer: Producer,
-    private readonly limits = { maxQueued: 20_000, maxBatch: 1_000, maxBatchBytes: 512 * 1024 },
-  ) {}
+  private readonly producer: Producer;
+  private readonly limits: { maxQueued: number; maxBatch: number; maxBatchBytes: number };
+
+  constructor(producer: Producer, limits = { maxQueued: 20_000, maxBatch: 1_000, maxBatchBytes: 512 * 1024 }) {
+    this.producer = producer;
+    this.limits = limits;
+  }
 
   /** Messages waiting for their turn (the batch in flight not counted): for the queue-depth gauge. */
   get queued(): number {

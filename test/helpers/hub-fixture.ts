@@ -37,12 +37,17 @@ export class HubFixture {
   node!: RunningNode;
   private clients: { close(): void }[] = [];
 
-  private constructor(
-    readonly brokers: string[],
-    readonly topicPrefix: string,
-    readonly stateDir: string,
-    readonly demo: DemoLayout,
-  ) {}
+  readonly brokers: string[];
+  readonly topicPrefix: string;
+  readonly stateDir: string;
+  readonly demo: DemoLayout;
+
+  private constructor(brokers: string[], topicPrefix: string, stateDir: string, demo: DemoLayout) {
+    this.brokers = brokers;
+    this.topicPrefix = topicPrefix;
+    this.stateDir = stateDir;
+    this.demo = demo;
+  }
 
   static async start(options: { connectors?: string[]; node?: Partial<NodeConfig> } = {}): Promise<HubFixture> {
     const stateDir = await mkdtemp(join(tmpdir(), 'xhub-test-'));

@@ -32,7 +32,7 @@ describe('DPO commands', () => {
     const auditor = ['--key', hub.demo.agencyKeyFile('PDPC'), '--node', hub.address, '--audience', 'node-1', '--ca', tls.caFile, '--cert', tls.clientCertFile('PDPC'), '--tls-key', tls.clientKeyFile('PDPC')];
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const { stdout } = await run('npx', ['tsx', 'cli/xhub.ts', 'audit', ...args, ...auditor], { cwd: REPO_ROOT });
+      const { stdout } = await run(process.execPath, ['cli/xhub.ts', 'audit', ...args, ...auditor], { cwd: REPO_ROOT });
       // The node's query index follows the topic within moments.
       if (stdout.includes('delivered') || Date.now() > deadline) return stdout;
       await new Promise((r) => setTimeout(r, 300));
@@ -81,7 +81,7 @@ describe('a node killed right after a transfer', () => {
         tls: demoNodeTls(hub.demo.tls),
       }),
     );
-    const node = spawn('npx', ['tsx', 'cli/xhub.ts', 'node', '--config', config], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XHUB_LOG_LEVEL: 'info' }, detached: true });
+    const node = spawn(process.execPath, ['cli/xhub.ts', 'node', '--config', config], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XHUB_LOG_LEVEL: 'info' }, detached: true });
     let out = '';
     node.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + 60_000;

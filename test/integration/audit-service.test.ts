@@ -122,7 +122,7 @@ describe('the Audit service', () => {
   });
 
   it('`xhub audit verifier-key` prints the key that verifies the node\'s checkpoints', async () => {
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'cli/xhub.ts', 'audit', 'verifier-key', '--policies', hub.demo.policiesDir], { cwd: REPO_ROOT });
+    const { stdout } = await promisify(execFile)(process.execPath, ['cli/xhub.ts', 'audit', 'verifier-key', '--policies', hub.demo.policiesDir], { cwd: REPO_ROOT });
     const verifier = parseVerifierKey(stdout.trim());
     expect(verifier.name).toBe(hub.node.config.auditOrigin);
     const { note, size } = await (await hub.auditClient()).call<Checkpoint>('GetCheckpoint', {});

@@ -119,7 +119,7 @@ describe('audit log verification', () => {
 
   it('the DPO command verifies the live topics and names the first bad entry of a tampered export', async () => {
     const cli = (args: string[]) =>
-      run('npx', ['tsx', join(REPO_ROOT, 'cli/xhub.ts'), 'audit', 'verify', '--policies', hub.demo.policiesDir, ...args], { cwd: REPO_ROOT }).then(
+      run(process.execPath, [join(REPO_ROOT, 'cli/xhub.ts'), 'audit', 'verify', '--policies', hub.demo.policiesDir, ...args], { cwd: REPO_ROOT }).then(
         (r) => ({ code: 0, out: r.stdout }),
         (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
       );

@@ -20,7 +20,7 @@ describe('consent from the command line', () => {
   const xhub = async (agency: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
     const tls = hub.demo.tls;
     const as = ['--key', hub.demo.agencyKeyFile(agency), '--node', hub.address, '--ca', tls.caFile, '--cert', tls.clientCertFile(agency), '--tls-key', tls.clientKeyFile(agency)];
-    return run('npx', ['tsx', 'cli/xhub.ts', ...args, ...as], { cwd: REPO_ROOT }).then(
+    return run(process.execPath, ['cli/xhub.ts', ...args, ...as], { cwd: REPO_ROOT }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     );
