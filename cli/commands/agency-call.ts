@@ -28,7 +28,7 @@ export function agencyCallOptions(command: Command, defaultAgency: string, role:
 }
 
 /** The demo's TLS files, where neither flags nor environment name any: as the demo's key default does. */
-function withDemoTls(o: AgencyCallOptions, env: NodeJS.ProcessEnv = process.env): TlsOptions {
+export function withDemoTls(o: TlsOptions & { as: string }, env: NodeJS.ProcessEnv = process.env): TlsOptions {
   const demo = (file: string) => (existsSync(file) ? file : undefined);
   return {
     ...o,

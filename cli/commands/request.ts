@@ -5,13 +5,14 @@ import { loadSigningKeyFile } from '../../lib/crypto/keys.ts';
 import { verifyDelivery } from '../../lib/envelope/verify-delivery.ts';
 import { ExchangeClient } from '../../lib/exchange-client.ts';
 import { loadPolicy } from '../../policies/policy-loader.ts';
+import { withDemoTls } from './agency-call.ts';
 import { clientTransportOf, tlsOptions, type TlsOptions } from './tls-options.ts';
 
 interface RequestOptions extends TlsOptions {
   node: string;
   audience: string;
   agency: string;
-  key: string;
+  key?: string;
   policies: string;
   subject: string;
   recordType: string;
@@ -26,7 +27,7 @@ export function registerRequest(program: Command): void {
   tlsOptions(program.command('request'))
     .description("ask for a record as an agency, then verify the provider's signature and print the result")
     .requiredOption('--agency <id>', 'calling agency id')
-    .requiredOption('--key <file>', "calling agency's private JWK")
+    .option('--key <file>', "calling agency's private JWK (default .xhub/demo/secrets/<agency>.private.jwk.json); TLS files default to the demo's too")
     .requiredOption('--subject <citizenId>', '13-digit citizen id')
     .requiredOption('--record-type <id>', 'record type id')
     .requiredOption('--purpose <code>', 'purpose code')
@@ -39,7 +40,8 @@ export function registerRequest(program: Command): void {
     .option('--timeout <ms>', 'deadline', '10000')
     .action(async (o: RequestOptions) => {
       const policy = await loadPolicy(o.policies);
-      const client = new ExchangeClient(o.node, o.agency, await loadSigningKeyFile(o.key), o.audience, await clientTransportOf(o));
+      const key = await loadSigningKeyFile(o.key ?? `.xhub/demo/secrets/${o.agency}.private.jwk.json`);
+      const client = new ExchangeClient(o.node, o.agency, key, o.audience, await clientTransportOf(withDemoTls({ ...o, as: o.agency })));
       const clientRequestId = o.requestId ?? randomUUID();
       try {
         const response = await client.requestRecord(

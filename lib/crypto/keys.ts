@@ -29,7 +29,8 @@ export async function importSigningKey(jwk: JWK, source: string): Promise<Signin
   if (typeof jwk.kid !== 'string' || jwk.kid === '') {
     throw new HubError('ERR_CONFIG_INVALID', `${source}: the private JWK has no "kid"`);
   }
-  const key = await importJWK(jwk, SIGNING_ALG);
+  // Extractable: node:crypto signs with a KeyObject made from it (Node 24 deprecates KeyObject.from on non-extractable keys).
+  const key = await importJWK(jwk, SIGNING_ALG, { extractable: true });
   if (key instanceof Uint8Array) throw new HubError('ERR_CONFIG_INVALID', `${source}: not an asymmetric key`);
   return { kid: jwk.kid, key };
 }

@@ -18,6 +18,7 @@ interface GrantOptions extends ConsentManagerOptions {
   noticeVersion?: string;
   explicit?: boolean;
   json?: boolean;
+  quiet?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -54,7 +55,8 @@ export function registerConsentGrant(consent: Command): void {
       .option('--collection-reference <ref>', "the consent manager's own reference for the interaction")
       .option('--notice-version <version>', 'version of the notice shown to the person')
       .option('--explicit', 'the person gave explicit consent (PDPA s.26 requires it for sensitive record types)')
-      .option('--json', 'print the consent record and receipt as JSON'),
+      .option('--json', 'print the consent record and receipt as JSON')
+      .option('-q, --quiet', 'print only the consent id (for scripts: ID=$(xhub consent grant … -q))'),
   ).action(async (o: GrantOptions) => {
     if (o.validTo !== undefined && o.validDays !== undefined) throw new HubError('ERR_INVALID_ARGUMENT', 'give --valid-to or --valid-days, not both');
     const now = Date.now();
@@ -73,6 +75,10 @@ export function registerConsentGrant(consent: Command): void {
       explicit: o.explicit === true,
     };
     const granted = await callConsent<{ consent: ConsentView; receipt: string }>(o, 'Grant', request);
+    if (o.quiet) {
+      console.log(granted.consent.consentId);
+      return;
+    }
     if (o.json) {
       console.log(JSON.stringify(granted, null, 2));
       return;
