@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/xhub/audit/v1/audit.proto
+// Original file: proto/xhub/audit/v1/audit.proto
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/xhub/audit/v1/audit.proto
+// Original file: proto/xhub/audit/v1/audit.proto
 
 import type { Long } from '@grpc/proto-loader';
 

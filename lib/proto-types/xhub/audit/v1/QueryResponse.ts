@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/xhub/audit/v1/audit.proto
+// Original file: proto/xhub/audit/v1/audit.proto
 
 import type { AuditEntryView as _xhub_audit_v1_AuditEntryView, AuditEntryView__Output as _xhub_audit_v1_AuditEntryView__Output } from '../../../xhub/audit/v1/AuditEntryView.ts';
 

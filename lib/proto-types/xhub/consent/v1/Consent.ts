@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/xhub/consent/v1/consent.proto
+// Original file: proto/xhub/consent/v1/consent.proto
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/xhub/consent/v1/consent.proto
+// Original file: proto/xhub/consent/v1/consent.proto
 
 import type { ConsentItem as _xhub_consent_v1_ConsentItem, ConsentItem__Output as _xhub_consent_v1_ConsentItem__Output } from '../../../xhub/consent/v1/ConsentItem.ts';
 import type { Collection as _xhub_consent_v1_Collection, Collection__Output as _xhub_consent_v1_Collection__Output } from '../../../xhub/consent/v1/Collection.ts';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/xhub/consent/v1/consent.proto
+// Original file: proto/xhub/consent/v1/consent.proto
 
 import type { ConsentRecord as _xhub_consent_v1_ConsentRecord, ConsentRecord__Output as _xhub_consent_v1_ConsentRecord__Output } from '../../../xhub/consent/v1/ConsentRecord.ts';
 

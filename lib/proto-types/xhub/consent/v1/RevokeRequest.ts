@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/xhub/consent/v1/consent.proto
+// Original file: proto/xhub/consent/v1/consent.proto
 
 
 export interface RevokeRequest {

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/xhub/exchange/v1/exchange.proto
+// Original file: proto/xhub/exchange/v1/exchange.proto
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'

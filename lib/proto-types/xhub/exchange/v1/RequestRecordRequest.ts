@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/xhub/exchange/v1/exchange.proto
+// Original file: proto/xhub/exchange/v1/exchange.proto
 
 
 export interface RequestRecordRequest {
