@@ -22,7 +22,7 @@ import { rpcMetrics } from './transport/rpc-metrics.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import { auditService, consentService, exchangeService, type RequestRecordResponse } from '../lib/proto.ts';
 import { ReplayGuard } from '../lib/replay-guard.ts';
-import { loadPolicy, nodeKeyLookup, nodeKeyOwner } from '../policies/policy-loader.ts';
+import { loadPolicy, nodeKeyLookup, nodeKeyOwner, providersOf } from '../policies/policy-loader.ts';
 import type { Policy } from '../policies/policy.types.ts';
 import { loadNodeConfig, resolveAuditOrigin, type NodeConfig, type ResolvedNodeConfig } from './config.ts';
 import { assertHistoryTopic } from '../lib/kafka/topic-check.ts';
@@ -228,19 +228,16 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
   const server = await startGrpcServer(config.listen, transport, [
     {
       name: 'xhub.exchange.v1.Exchange',
-      definition: exchange.definition,
       service: exchange.Client.service,
       handlers: { RequestRecord: unary((ctx, request) => requestRecord(deps, ctx, request as never), edge) },
     },
     {
       name: 'xhub.consent.v1.Consent',
-      definition: consent.definition,
       service: consent.Client.service,
       handlers: unaryService(consentApi, edge),
     },
     {
       name: 'xhub.audit.v1.Audit',
-      definition: auditApi.definition,
       service: auditApi.Client.service,
       handlers: unaryService(auditImpl, edge),
     },
@@ -290,7 +287,7 @@ function readyWhen(readiness: Record<string, ReadinessCheck>, checks: Record<str
  */
 function hubTopicsStep(config: Readonly<NodeConfig>, connection: KafkaConnection, log: Logger, layout: TopicLayout, topics: TopicNames, replyTopic: string) {
   return async (admin: Admin, policy: Policy): Promise<void> => {
-    const providers = [...new Set([...policy.recordTypes.values()].map((r) => r.provider))];
+    const providers = providersOf(policy);
     if (config.kafkaAdminCredentialsFile) {
       const kafkaAdmin = createKafka({ ...connection, credentials: readKafkaCredentials(config.kafkaAdminCredentialsFile, 'node') }, `xhub-admin-${config.nodeId}`, log).admin();
       await kafkaAdmin.connect();

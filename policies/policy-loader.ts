@@ -15,6 +15,11 @@ export const SUPPORTED_MAJOR = 1;
 /** Key ring owner of a node's signing keys (agency ids cannot contain ':'). */
 export const nodeKeyOwner = (nodeId: string): string => `node:${nodeId}`;
 
+/** The agencies that provide at least one record type: each has a request topic and a connector principal. */
+export function providersOf(policy: Policy): string[] {
+  return [...new Set([...policy.recordTypes.values()].map((r) => r.provider))];
+}
+
 /** Finds the registered keys of the policy's nodes, for checking signed consent events and audit entries. */
 export function nodeKeyLookup(policy: Policy): NodeKeyLookup {
   return (nodeId, kid) => policy.keys.findKeyObject(nodeKeyOwner(nodeId), kid);

@@ -1,5 +1,4 @@
 import * as grpc from '@grpc/grpc-js';
-import type * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { readFile } from 'node:fs/promises';
@@ -14,7 +13,6 @@ import { withRequestDigests } from './request-digest.ts';
 export interface ServiceBinding {
   /** Fully qualified name, for health status. */
   name: string;
-  definition: protoLoader.PackageDefinition;
   service: grpc.ServiceDefinition;
   handlers: grpc.UntypedServiceImplementation;
 }

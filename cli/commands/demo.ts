@@ -9,6 +9,7 @@ import { createLogger } from '../../lib/log.ts';
 import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../demo-hub.ts';
 import { DEMO_DATA, demoPrincipals, materialiseDemo } from '../demo-setup.ts';
 import { demoNodeTls } from '../demo-tls.ts';
+import { providersOf } from '../../policies/policy-loader.ts';
 import { onShutdown } from './shutdown.ts';
 import { hubVerifier } from './audit/verify.ts';
 import { verifierKeyOf } from '../../lib/merkle/signed-note.ts';
@@ -37,7 +38,7 @@ export function registerDemo(program: Command): void {
         log,
       );
       running.node = node;
-      const providers = [...new Set([...node.policy().recordTypes.values()].map((r) => r.provider))];
+      const providers = providersOf(node.policy());
       const connectors = await Promise.all(
         // The node's admin listener is on --admin-port; each connector takes the next port.
         providers.map((agency, i) =>

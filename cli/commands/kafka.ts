@@ -1,12 +1,10 @@
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { createKafka } from '../../lib/kafka/client.ts';
-import { resolveKafkaConnection } from '../../lib/kafka/connection.ts';
 import { startLocalBroker } from '../../lib/kafka/local-broker.ts';
 import { hubAcls, provisionHub } from '../../lib/kafka/provision.ts';
-import { createLogger } from '../../lib/log.ts';
-import { loadPolicy } from '../../policies/policy-loader.ts';
+import { loadPolicy, providersOf } from '../../policies/policy-loader.ts';
 import { demoPrincipals } from '../demo-setup.ts';
+import { kafkaCliOptions, kafkaFromCli, type KafkaCliOptions } from './kafka-options.ts';
 import { onShutdown } from './shutdown.ts';
 
 export function registerKafka(program: Command): void {
@@ -21,30 +19,21 @@ export function registerKafka(program: Command): void {
       onShutdown(() => broker.stop());
     });
 
-  kafka
-    .command('provision')
+  kafkaCliOptions(kafka.command('provision'), 'admin')
     .description("create the hub's topics and ACLs from a policy folder, as the Kafka admin (run once, and after adding nodes or providers)")
     .requiredOption('--policies <dir>', 'policy folder: its hub.json nodes and provider agencies decide topics and principals')
-    .option('--brokers <list>', 'Kafka brokers (default KAFKA_BROKERS)')
-    .option('--kafka-ca <file>', 'CA of the brokers (default KAFKA_CA_FILE)')
-    .option('--kafka-credentials <file>', "the admin principal's credentials file (default KAFKA_CREDENTIALS_FILE)")
     .option('--prefix <prefix>', 'topic prefix', 'xhub.')
     .option('--partitions <n>', 'partitions of request and reply topics', '3')
     .option('--replication-factor <n>', 'replication factor (3 in production)', '1')
     .option('--dry-run', 'print the ACLs each principal would get, and change nothing')
-    .action(async (o: { policies: string; brokers?: string; kafkaCa?: string; kafkaCredentials?: string; prefix: string; partitions: string; replicationFactor: string; dryRun?: boolean }) => {
+    .action(async (o: KafkaCliOptions & { policies: string; prefix: string; partitions: string; replicationFactor: string; dryRun?: boolean }) => {
       const policy = await loadPolicy(o.policies);
-      const members = { nodeIds: [...policy.nodeIds], providers: [...new Set([...policy.recordTypes.values()].map((r) => r.provider))] };
+      const members = { nodeIds: [...policy.nodeIds], providers: providersOf(policy) };
       if (o.dryRun) {
         for (const acl of hubAcls(o.prefix, members)) console.log(JSON.stringify(acl));
         return;
       }
-      const brokers = (o.brokers ?? process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
-      const connection = resolveKafkaConnection(
-        { kafkaBrokers: brokers, kafkaCaFile: o.kafkaCa ?? process.env.KAFKA_CA_FILE, kafkaCredentialsFile: o.kafkaCredentials ?? process.env.KAFKA_CREDENTIALS_FILE },
-        'xhub kafka provision',
-      );
-      const admin = createKafka(connection, 'xhub-provision', createLogger('xhub-kafka', 'warn')).admin();
+      const admin = kafkaFromCli(o, 'xhub kafka provision').admin();
       await admin.connect();
       try {
         await provisionHub(admin, o.prefix, members, { partitions: Number(o.partitions), replicationFactor: Number(o.replicationFactor) });

@@ -6,27 +6,17 @@ import type { JWK } from 'jose';
 import { readAuditLog, readAuditLogFile, writeAuditLogFile } from '../../../broker/audit/audit-source.ts';
 import { checkpointVerifier, defaultAuditOrigin } from '../../../broker/audit/checkpoint-message.ts';
 import { verifyLog } from '../../../broker/audit/verify-log.ts';
-import { createKafka } from '../../../lib/kafka/client.ts';
-import { resolveKafkaConnection } from '../../../lib/kafka/connection.ts';
+import { kafkaCliOptions, kafkaFromCli, type KafkaCliOptions } from '../kafka-options.ts';
 import { loadPolicy, nodeKeyLookup } from '../../../policies/policy-loader.ts';
-import { createLogger } from '../../../lib/log.ts';
 import { parseVerifierKey, type NoteVerifier } from '../../../lib/merkle/signed-note.ts';
 
-interface SourceOptions {
-  brokers?: string;
-  kafkaCa?: string;
-  kafkaCredentials?: string;
+interface SourceOptions extends KafkaCliOptions {
   prefix: string;
   file?: string;
 }
 
 /** Kafka options of the DPO commands: they read as the audit-reader principal, which may only read the audit log. */
-function kafkaOptions(command: Command): Command {
-  return command
-    .option('--brokers <list>', 'Kafka brokers (default KAFKA_BROKERS)')
-    .option('--kafka-ca <file>', 'CA of the brokers (default KAFKA_CA_FILE)')
-    .option('--kafka-credentials <file>', "the audit-reader principal's credentials file (default KAFKA_CREDENTIALS_FILE)");
-}
+const kafkaOptions = (command: Command) => kafkaCliOptions(command, 'audit-reader');
 
 export function registerAuditVerify(audit: Command): void {
   kafkaOptions(
@@ -72,14 +62,7 @@ export function registerAuditVerify(audit: Command): void {
 
 async function load(o: SourceOptions, onProgress?: (read: number, total: number) => void) {
   if (o.file) return readAuditLogFile(o.file);
-  const brokers = (o.brokers ?? process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
-  if (brokers.length === 0) throw new Error('give --brokers, KAFKA_BROKERS or --file');
-  const connection = resolveKafkaConnection(
-    { kafkaBrokers: brokers, kafkaCaFile: o.kafkaCa ?? process.env.KAFKA_CA_FILE, kafkaCredentialsFile: o.kafkaCredentials ?? process.env.KAFKA_CREDENTIALS_FILE, kafkaInsecure: process.env.KAFKA_INSECURE === 'true' },
-    'xhub audit',
-  );
-  const kafka = createKafka(connection, 'xhub-audit-cli', createLogger('xhub-audit', 'error'));
-  return readAuditLog(kafka, o.prefix, onProgress);
+  return readAuditLog(kafkaFromCli(o, 'xhub audit'), o.prefix, onProgress);
 }
 
 export const ORIGIN_HELP = "log origin (default env XHUB_AUDIT_ORIGIN, else exchange-hub.local/<hub.json's id>, as the node derives it)";
