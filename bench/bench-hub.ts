@@ -3,6 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNode, type RunningNode } from '../broker/node.ts';
 import { startConnector, type RunningConnector } from '../connectors/connector.ts';
+import type { ConnectorConfig } from '../connectors/config.ts';
 import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../cli/demo-hub.ts';
 import { DEMO_DATA, demoPrincipals, materialiseDemo, REPO_ROOT, type DemoLayout } from '../cli/demo-setup.ts';
 import { demoClientTransport, demoNodeTls } from '../cli/demo-tls.ts';
@@ -15,7 +16,8 @@ export interface BenchHub {
   kafka: KafkaHandle;
   demo: DemoLayout;
   node(nodeId: string): Promise<RunningNode>;
-  connector(agency: string): Promise<RunningConnector>;
+  /** Starts an agency's connector, on the demo files unless `backend` (and its `mappings`) say otherwise. */
+  connector(agency: string, backend?: Pick<ConnectorConfig, 'backend' | 'mappings'>): Promise<RunningConnector>;
   /** How an agency's client reaches the nodes: mutual TLS with the bench CA, as in production. */
   transport(agency: string): Promise<ClientTransport>;
   close(): Promise<void>;
@@ -40,8 +42,8 @@ export async function startBenchHub(): Promise<BenchHub> {
       running.push(node);
       return node;
     },
-    async connector(agency) {
-      const c = await startConnector({ ...common, ...connectorKafkaSettings(kafka, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'file', dir: join(DEMO_DATA, agency) }, adminListen: '127.0.0.1:0' }, { log });
+    async connector(agency, backend = { backend: { type: 'file', dir: join(DEMO_DATA, agency) } }) {
+      const c = await startConnector({ ...common, ...connectorKafkaSettings(kafka, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), ...backend, adminListen: '127.0.0.1:0' }, { log });
       running.push(c);
       return c;
     },

@@ -10,7 +10,9 @@ import { registerKeygen } from './commands/keygen.ts';
 import { registerNode } from './commands/node.ts';
 import { registerRequest } from './commands/request.ts';
 
-const program = new Command('xhub').description('exchange-hub: inter-agency data exchange over Kafka').showHelpAfterError();
+const program = new Command('xhub').description('exchange-hub: inter-agency data exchange over Kafka').showHelpAfterError()
+  // `xhub connector check --config` is the subcommand's own option, not the parent's.
+  .enablePositionalOptions();
 registerDemo(program);
 registerNode(program);
 registerConnector(program);

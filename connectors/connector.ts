@@ -15,7 +15,8 @@ import { topicNames } from '../lib/kafka/topics.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import { ReplayGuard } from '../lib/replay-guard.ts';
 import { loadPolicy } from '../policies/policy-loader.ts';
-import { createBackend } from './backends/create-backend.ts';
+import { openBackend } from './backends/open-backend.ts';
+import { measureBackend } from './backends/backend-metrics.ts';
 import type { Backend } from './backends/backend.types.ts';
 import { loadConnectorConfig, type ConnectorConfig } from './config.ts';
 import { handleRequest, type HandlerDeps } from './handle-request.ts';
@@ -58,29 +59,40 @@ export async function startConnector(
   const topics = topicNames(config.topicPrefix);
   const requestTopic = topics.requests(config.agencyId);
   const kafka = createKafka(resolveKafkaConnection(config, 'connector'), `xhub-connector-${config.agencyId}`, log);
-  // The backend first: it needs no Kafka, so a bad backend config leaves nothing open.
-  const backend = options.backend ?? (await createBackend(config.backend));
+  // The backend first: it needs no Kafka, so a bad mapping or backend config leaves nothing open.
+  const opened = new Closer();
+  const own = options.backend ? undefined : await openBackend(config, policy);
+  if (own) opened.add(() => own.close());
+  const backend = options.backend ?? own!;
   // The connector may not create topics: the hub's admin provisions them.
   const admin = kafka.admin();
-  await admin.connect().catch((cause: unknown) => {
-    throw new HubError('ERR_KAFKA_UNAVAILABLE', `cannot reach Kafka at ${config.kafkaBrokers.join(',')}: ${(cause as Error).message}`, { cause });
-  });
   try {
-    await requireTopics(admin, [requestTopic, topics.deadLetter()]);
-  } finally {
-    await admin.disconnect();
+    await admin.connect().catch((cause: unknown) => {
+      throw new HubError('ERR_KAFKA_UNAVAILABLE', `cannot reach Kafka at ${config.kafkaBrokers.join(',')}: ${(cause as Error).message}`, { cause });
+    });
+    try {
+      await requireTopics(admin, [requestTopic, topics.deadLetter()]);
+    } finally {
+      await admin.disconnect();
+    }
+  } catch (error) {
+    await opened.closeAll();
+    throw error;
   }
 
-  // What is opened from here is closed in reverse on stop, and when start-up fails half-way.
-  const opened = new Closer();
-  const { producer, disconnect } = await connectProducer(kafka);
+  // What is opened is closed in reverse on stop, and when start-up fails half-way.
+  const { producer, disconnect } = await connectProducer(kafka).catch(async (error: unknown) => {
+    await opened.closeAll();
+    throw error;
+  });
   opened.add(disconnect);
   const metrics = createHubMetrics();
   metrics.watchProducerQueue('connector', () => producer.queued);
   observeDeadLetters(producer, (reason) => metrics.deadLetters.inc({ reason }));
   const replay = new ReplayGuard();
   opened.add(() => replay.close());
-  const deps: HandlerDeps = { agencyId: config.agencyId, key, policy, backend, replay, replyTopicPrefix: topics.replies('') };
+  const measured = measureBackend(backend, metrics.registry, () => own?.breakerState());
+  const deps: HandlerDeps = { agencyId: config.agencyId, key, policy, backend: measured, replay, replyTopicPrefix: topics.replies('') };
 
   const processOne = async (message: KafkaMessage, partition: number): Promise<void> => {
     const handled = await handleRequest(deps, message.value?.toString() ?? '');

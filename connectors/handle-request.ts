@@ -3,7 +3,7 @@ import type { RequestEnvelope, ResponseEnvelope, ResponseOutcome } from '../lib/
 import { verifyRequestEnvelope } from '../lib/envelope/request-envelope.ts';
 import { requestDigest, signResponseEnvelope, subjectDigest } from '../lib/envelope/response-envelope.ts';
 import type { ErrorCode } from '../lib/errors/error-codes.ts';
-import { HubError, toHubError } from '../lib/errors/hub-error.ts';
+import { HubError, isHubError, toHubError } from '../lib/errors/hub-error.ts';
 import type { ReplayGuard } from '../lib/replay-guard.ts';
 import { decide, denyError } from '../policies/decide.ts';
 import type { ConsentLookup } from '../policies/consent.types.ts';
@@ -111,7 +111,8 @@ async function fetchOutcome(deps: HandlerDeps, envelope: RequestEnvelope, now: n
     const fields = envelope.fields.filter((f) => Object.hasOwn(record, f));
     return { outcome: 'delivered', fields, record: Object.fromEntries(fields.map((f) => [f, record[f]])) };
   } catch (error) {
-    const e = toHubError(error, 'ERR_BACKEND_UNAVAILABLE');
+    // A backend's own error text may carry SQL, record content or the subject: it never leaves the connector.
+    const e = isHubError(error) ? error : new HubError('ERR_BACKEND_UNAVAILABLE', 'agency backend failed with an unexpected error');
     return { outcome: 'error', error: { code: e.code, message: e.message } };
   }
 }

@@ -3,10 +3,12 @@ import type { ConnectorConfig } from '../../connectors/config.ts';
 import { startConnector } from '../../connectors/connector.ts';
 import { readJsonFile } from './read-json.ts';
 import { onShutdown } from './shutdown.ts';
+import { registerConnectorCheck } from './connector-check.ts';
 
 export function registerConnector(program: Command): void {
-  program
+  const connector = program
     .command('connector')
+    .enablePositionalOptions()
     .description("start a provider agency's connector sidecar (config: --config file, then XHUB_* / KAFKA_BROKERS env)")
     .option('--config <file>', 'JSON file with connector settings')
     .option('--agency <id>', 'provider agency id')
@@ -21,13 +23,14 @@ export function registerConnector(program: Command): void {
         : o.backendDir
           ? { type: 'file' as const, dir: o.backendDir }
           : undefined;
-      const connector = await startConnector({
+      const running = await startConnector({
         ...readJsonFile<ConnectorConfig>(o.config),
         ...(o.agency && { agencyId: o.agency }),
         ...(o.key && { privateKeyFile: o.key }),
         ...(o.policies && { policiesDir: o.policies }),
         ...(backend && { backend }),
       });
-      onShutdown(() => connector.stop());
+      onShutdown(() => running.stop());
     });
+  registerConnectorCheck(connector);
 }

@@ -28,7 +28,7 @@ export function loadConfig<T extends object>(
     fromEnv[key] = parseEnv(raw, binding, name);
   }
   const merged = { ...defaults, ...fromEnv, ...dropUndefined(explicit) };
-  const validate = new Ajv({ allErrors: true, useDefaults: false }).compile(schema);
+  const validate = new Ajv({ allErrors: true, useDefaults: false, discriminator: true }).compile(schema);
   if (!validate(merged)) {
     const reasons = (validate.errors ?? []).map((e) => {
       const key = e.instancePath.replace(/^\//, '') || String((e.params as { missingProperty?: string }).missingProperty ?? '');

@@ -7,6 +7,7 @@ import type { NodeConfig } from '../../broker/config.ts';
 import type { Backend } from '../../connectors/backends/backend.types.ts';
 import { FileBackend } from '../../connectors/backends/file-backend.ts';
 import { startConnector, type RunningConnector } from '../../connectors/connector.ts';
+import type { ConnectorConfig } from '../../connectors/config.ts';
 import { DEMO_DATA, materialiseDemo, type DemoLayout } from '../../cli/demo-setup.ts';
 import { demoClientTransport, demoNodeTls } from '../../cli/demo-tls.ts';
 import type { ChannelCredentials } from '@grpc/grpc-js';
@@ -102,19 +103,33 @@ export class HubFixture {
     const counting = this.backends.get(agency) ?? new CountingBackend(backend ?? new FileBackend(join(DEMO_DATA, agency)));
     this.backends.set(agency, counting);
     const connector = await startConnector(
-      {
-        agencyId: agency,
-        privateKeyFile: this.demo.agencyKeyFile(agency),
-        policiesDir: this.demo.policiesDir,
-        ...kafkaSettings(connectorPrincipal(agency)),
-        topicPrefix: this.topicPrefix,
-        backend: { type: 'file', dir: join(DEMO_DATA, agency) },
-        adminListen: '127.0.0.1:0',
-      },
+      { ...this.connectorSettings(agency), backend: { type: 'file', dir: join(DEMO_DATA, agency) } },
       { backend: counting, log: this.log },
     );
     this.connectors.set(agency, connector);
     return connector;
+  }
+
+  /**
+   * Starts an agency's connector from config alone, as `xhub connector` does:
+   * its own backend (PostgreSQL, SOAP, REST…) and mappings, with nothing injected.
+   */
+  async startConfiguredConnector(agency: string, config: Pick<ConnectorConfig, 'backend' | 'mappings'>): Promise<RunningConnector> {
+    const connector = await startConnector({ ...this.connectorSettings(agency), ...config }, { log: this.log });
+    this.connectors.set(agency, connector);
+    return connector;
+  }
+
+  /** An agency connector's settings on this hub, all but its backend. */
+  private connectorSettings(agency: string): Omit<Partial<ConnectorConfig>, 'backend'> {
+    return {
+      agencyId: agency,
+      privateKeyFile: this.demo.agencyKeyFile(agency),
+      policiesDir: this.demo.policiesDir,
+      ...kafkaSettings(connectorPrincipal(agency)),
+      topicPrefix: this.topicPrefix,
+      adminListen: '127.0.0.1:0',
+    };
   }
 
   async stopConnector(agency: string): Promise<void> {

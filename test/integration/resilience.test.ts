@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpBackend } from '../../connectors/backends/http-backend.ts';
+import { RestBackend } from '../../connectors/backends/http/rest-backend.ts';
 import { freePort } from '../../lib/kafka/local-broker.ts';
 import { expectFailure } from '../helpers/grpc-error.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
@@ -20,10 +20,11 @@ describe('provider failures end in a clear error within the deadline', () => {
     await new Promise<void>((resolve) => slowServer.listen(0, '127.0.0.1', resolve));
     const slowUrl = `http://127.0.0.1:${(slowServer.address() as AddressInfo).port}/records/{recordType}/{subject}`;
     const deadUrl = `http://127.0.0.1:${await freePort()}/records/{recordType}/{subject}`;
+    const rest = (urlTemplate: string, timeoutMs: number) => RestBackend.open({ type: 'http', urlTemplate, timeoutMs });
     hub = await HubFixture.start({ connectors: [] });
-    await hub.startConnector('FPO', new HttpBackend(slowUrl, 800));
-    await hub.startConnector('RD', new HttpBackend(deadUrl, 800));
-    await hub.startConnector('DOPA', new HttpBackend(slowUrl, 60_000));
+    await hub.startConnector('FPO', await rest(slowUrl, 800));
+    await hub.startConnector('RD', await rest(deadUrl, 800));
+    await hub.startConnector('DOPA', await rest(slowUrl, 60_000));
   });
   afterAll(async () => {
     await hub?.stop();

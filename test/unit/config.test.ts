@@ -19,6 +19,9 @@ describe('config loading: explicit, then environment, then defaults', () => {
     expect(config.kafkaInsecure).toBe(true);
     expect(config.kafkaBrokers).toEqual(['a:1', 'b:2']);
     expect(config.maxTimeoutMs).toBe(9000);
+    expect(config.maxConsentValidityDays).toBe(3653);
+    expect(loadNodeConfig({ ...required }, { XHUB_MAX_CONSENT_VALIDITY_DAYS: '365' }).maxConsentValidityDays).toBe(365);
+    expect(() => loadNodeConfig({ ...required }, { XHUB_MAX_CONSENT_VALIDITY_DAYS: '0' })).toThrow(/maxConsentValidityDays \(env XHUB_MAX_CONSENT_VALIDITY_DAYS\): must be >= 1/);
   });
 
   it('refuses to start on an invalid value and says which key and why', () => {
