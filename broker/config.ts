@@ -2,6 +2,7 @@ import type { JSONSchemaType } from 'ajv';
 import { loadConfig } from '../lib/config/load-config.ts';
 import { HubError } from '../lib/errors/hub-error.ts';
 import { defaultAuditOrigin, isAuditOrigin } from './audit/checkpoint-message.ts';
+import { DEFAULT_MAX_CONSENT_VALIDITY_DAYS } from './consent/grant-times.ts';
 import { KAFKA_SECURITY_ENV, KAFKA_SECURITY_PROPERTIES, type KafkaConnectionSettings } from '../lib/kafka/connection.ts';
 import { ADMIN_LISTEN_ENV, ADMIN_LISTEN_PROPERTIES, checkAdminListen, type AdminListenSettings } from '../lib/metrics/admin-listen.ts';
 import { isLoopbackListen } from './transport/listen-address.ts';
@@ -46,6 +47,8 @@ export interface NodeConfig extends KafkaConnectionSettings, AdminListenSettings
   watchPolicies: boolean;
   /** How long the consent view may trail the consent topic before consent decisions stop. */
   consentLagToleranceMs: number;
+  /** The longest validity a Grant may give a consent, from valid_from to valid_to, in days. */
+  maxConsentValidityDays: number;
   /**
    * The audit log's name in its checkpoints (C2SP origin line, and the note key
    * name). Default `exchange-hub.local/<hub id>`, from the policy's hub.json (see `resolveAuditOrigin`).
@@ -80,7 +83,7 @@ export interface NodeConfig extends KafkaConnectionSettings, AdminListenSettings
 const schema: JSONSchemaType<NodeConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['nodeId', 'listen', 'insecure', 'policiesDir', 'hubKeyFile', 'nodeKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'checkpointIntervalMs', 'auditIndexFile', 'auditQueries', 'auditSequencer', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec', 'adminListen', 'adminAllowRemote'],
+  required: ['nodeId', 'listen', 'insecure', 'policiesDir', 'hubKeyFile', 'nodeKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'maxConsentValidityDays', 'checkpointIntervalMs', 'auditIndexFile', 'auditQueries', 'auditSequencer', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec', 'adminListen', 'adminAllowRemote'],
   properties: {
     nodeId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
     listen: { type: 'string', pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^:]+):\\d{1,5}$' },
@@ -106,6 +109,8 @@ const schema: JSONSchemaType<NodeConfig> = {
     ...KAFKA_SECURITY_PROPERTIES,
     watchPolicies: { type: 'boolean' },
     consentLagToleranceMs: { type: 'integer', minimum: 100, maximum: 60_000 },
+    // Up to a century: longer is no longer a time-bound consent (PDPA s.19).
+    maxConsentValidityDays: { type: 'integer', minimum: 1, maximum: 36_525 },
     auditOrigin: { type: 'string', pattern: '^[^\\s+]{1,200}$', nullable: true },
     checkpointIntervalMs: { type: 'integer', minimum: 50, maximum: 1_000 },
     auditIndexFile: { type: 'string', minLength: 1 },
@@ -130,6 +135,7 @@ export const NODE_DEFAULTS: Partial<NodeConfig> = {
   insecure: false,
   watchPolicies: true,
   consentLagToleranceMs: 1_000,
+  maxConsentValidityDays: DEFAULT_MAX_CONSENT_VALIDITY_DAYS,
   checkpointIntervalMs: 500,
   auditIndexFile: ':memory:',
   auditQueries: true,
@@ -162,6 +168,7 @@ export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.Proces
       kafkaSequencerCredentialsFile: { env: 'KAFKA_SEQUENCER_CREDENTIALS_FILE' },
       kafkaAdminCredentialsFile: { env: 'KAFKA_ADMIN_CREDENTIALS_FILE' },
       ...KAFKA_SECURITY_ENV,
+      maxConsentValidityDays: { env: 'XHUB_MAX_CONSENT_VALIDITY_DAYS', parse: 'int' },
       auditOrigin: { env: 'XHUB_AUDIT_ORIGIN' },
       auditIndexFile: { env: 'XHUB_AUDIT_INDEX_FILE' },
       kafkaBrokers: { env: 'KAFKA_BROKERS', parse: 'list' },

@@ -222,7 +222,7 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
   const consent = consentService();
   const auditApi = auditService();
   const auditImpl = auditHandlers({ policy: () => policies.current(), index: auditIndex, nodeId: config.nodeId, pseudonyms, replay, auth });
-  const consentApi = consentHandlers({ policy: () => policies.current(), consents, pseudonyms, hubKey, replay, auth, audit, log: nodeLog });
+  const consentApi = consentHandlers({ policy: () => policies.current(), consents, pseudonyms, hubKey, replay, auth, audit, log: nodeLog, grantLimits: { maxValidityDays: config.maxConsentValidityDays } });
   const edge: UnaryEdge = { log: nodeLog, security: new SecurityEvents(metrics.registry, nodeLog, audit), observe: rpcMetrics(metrics.registry) };
   const transport = config.tls ? { tls: config.tls } : ({ insecure: true } as const);
   const server = await startGrpcServer(config.listen, transport, [

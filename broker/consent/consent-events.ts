@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Ajv } from 'ajv';
+import { RECORD_DOMAINS, verifyRecord, type NodeKeyLookup } from '../../lib/crypto/record-signature.ts';
+import type { ErrorCode } from '../../lib/errors/error-codes.ts';
 import type { ConsentRecord } from '../../policies/consent.types.ts';
 
 /**
@@ -11,11 +14,18 @@ export type ConsentEvent =
   | { v: 1; eventId: string; type: 'revoked'; at: number; consentId: string; by: string; reason?: string }
   | { v: 1; eventId: string; type: 'used'; at: number; consentId: string; exchangeId: string };
 
+/** The event a Grant writes: the consent, as granted. */
+export function grantedEvent(consent: ConsentRecord): ConsentEvent {
+  return { v: 1, eventId: randomUUID(), type: 'granted', at: consent.grantedAt, consent };
+}
+
 const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: false });
 const id = { type: 'string', minLength: 1, maxLength: 128 } as const;
 const time = { type: 'integer', minimum: 0 } as const;
 
 // Read from Kafka: parse defensively, as anything on a topic may be malformed.
+// Never narrow it: every event already on the topic must stay readable. Writers
+// check their own events against it before writing (ConsentLog.publish).
 export const validateConsentEvent = ajv.compile<ConsentEvent>({
   type: 'object',
   required: ['v', 'eventId', 'type', 'at'],
@@ -56,3 +66,16 @@ export const validateConsentEvent = ajv.compile<ConsentEvent>({
     { properties: { type: { const: 'used' } }, required: ['consentId', 'exchangeId'] },
   ],
 });
+
+export type ReadConsentEvent = { event: ConsentEvent } | { code: ErrorCode; reason: string };
+
+/**
+ * What every node does with a record from the consent topic: the event is
+ * believed only when a registered node signed it, and it has an event's shape.
+ */
+export function readConsentEvent(value: Buffer | string, keys: NodeKeyLookup): ReadConsentEvent {
+  const signed = verifyRecord(RECORD_DOMAINS.consentEvent, value, keys);
+  if (!signed.ok) return { code: 'ERR_RECORD_SIGNATURE_INVALID', reason: `consent event refused: ${signed.reason}` };
+  if (!validateConsentEvent(signed.value)) return { code: 'ERR_MESSAGE_MALFORMED', reason: 'signed, but not a valid consent event' };
+  return { event: signed.value };
+}

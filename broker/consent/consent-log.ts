@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { RECORD_DOMAINS, verifyRecord, type NodeKeyLookup, type RecordSigner } from '../../lib/crypto/record-signature.ts';
+import { RECORD_DOMAINS, type NodeKeyLookup, type RecordSigner } from '../../lib/crypto/record-signature.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import type { ErrorCode } from '../../lib/errors/error-codes.ts';
 import { PartitionPositions } from '../../lib/kafka/positions.ts';
 import type { BatchingProducer } from '../../lib/kafka/batching-producer.ts';
 import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
 import type { Logger } from '../../lib/log.ts';
-import { validateConsentEvent, type ConsentEvent } from './consent-events.ts';
+import { firstSchemaError } from '../../lib/schema-error.ts';
+import { readConsentEvent, validateConsentEvent, type ConsentEvent, type ReadConsentEvent } from './consent-events.ts';
 import { ConsentView } from './consent-view.ts';
 import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
 
@@ -122,11 +123,23 @@ export class ConsentLog {
     return this.positions?.of(partition) ?? 0;
   }
 
-  /** Makes an event durable on the topic, applying it to this node's view at once (so it takes effect here first). */
+  /**
+   * Makes an event durable on the topic, applying it to this node's view at
+   * once (so it takes effect here first). An event the readers' schema would
+   * refuse is not written: it would live on this node only and be
+   * dead-lettered by every other node, at every start.
+   */
   async publish(event: ConsentEvent, key: string): Promise<void> {
+    const value = this.options.signer.sign(RECORD_DOMAINS.consentEvent, event);
+    // The event as a reader parses it from these bytes, not the object: that is what must pass.
+    if (!validateConsentEvent(JSON.parse(value))) {
+      const where = firstSchemaError(validateConsentEvent);
+      this.options.log.error({ type: event.type, where }, 'consent event not written: it fails the schema its readers apply');
+      throw new HubError('ERR_INTERNAL', `the consent event would be refused by every node that reads it (${where}); nothing changed`);
+    }
     this.view.applyLocal(event);
     try {
-      await this.options.producer.send(this.options.topic, { key, value: this.options.signer.sign(RECORD_DOMAINS.consentEvent, event) });
+      await this.options.producer.send(this.options.topic, { key, value });
     } catch (error) {
       this.view.undoLocal(event);
       throw new HubError('ERR_KAFKA_UNAVAILABLE', 'the consent event could not be made durable; nothing changed', { cause: error });
@@ -143,12 +156,8 @@ export class ConsentLog {
     await payload.heartbeat();
   }
 
-  /** An event is believed only when a registered node signed it, and it has an event's shape. */
-  private read(value: Buffer | null): { event: ConsentEvent } | { code: ErrorCode; reason: string } {
-    const signed = verifyRecord(RECORD_DOMAINS.consentEvent, value ?? '', this.options.nodeKeys());
-    if (!signed.ok) return { code: 'ERR_RECORD_SIGNATURE_INVALID', reason: `consent event refused: ${signed.reason}` };
-    if (!validateConsentEvent(signed.value)) return { code: 'ERR_MESSAGE_MALFORMED', reason: 'signed, but not a valid consent event' };
-    return { event: signed.value };
+  private read(value: Buffer | null): ReadConsentEvent {
+    return readConsentEvent(value ?? '', this.options.nodeKeys());
   }
 
   private async reject(read: { code: ErrorCode; reason: string }, topic: string, partition: number, offset: string, value: Buffer | null): Promise<void> {

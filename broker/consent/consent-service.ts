@@ -14,7 +14,8 @@ import type { CallContext } from '../transport/call-context.ts';
 import type { AuditWriter } from '../audit/audit-writer.ts';
 import type { ConsentLog } from './consent-log.ts';
 import { toWire, type ConsentWire } from './consent-wire.ts';
-import { consentFromGrant, type GrantRequest } from './grant-request.ts';
+import { grantedEvent } from './consent-events.ts';
+import { consentFromGrant, type GrantLimits, type GrantRequest } from './grant-request.ts';
 import { signReceipt } from './receipt.ts';
 
 export interface ConsentDeps {
@@ -26,6 +27,7 @@ export interface ConsentDeps {
   auth: AuthOptions;
   audit: AuditWriter;
   log: Logger;
+  grantLimits: GrantLimits;
 }
 
 const MANAGER = ['consent-manager'] as const;
@@ -53,7 +55,7 @@ export function consentHandlers(deps: ConsentDeps) {
   };
   const revoke = async (consent: { consentId: string; subjectRef: string; consumer: string }, by: string, reason: string) => {
     const { consentId } = consent;
-    await deps.consents.publish({ v: 1, eventId: randomUUID(), type: 'revoked', at: Date.now(), consentId, by, ...(reason ? { reason: reason.slice(0, 512) } : {}) }, consentId);
+    await deps.consents.publish({ v: 1, eventId: randomUUID(), type: 'revoked', at: Date.now(), consentId, by, ...(reason ? { reason: storedReason(reason) } : {}) }, consentId);
     await deps.audit.append({ kind: 'consent-revoked', consentId, subjectRef: consent.subjectRef, consumer: consent.consumer, actor: by });
     deps.log.info({ consentId, by }, 'consent revoked');
   };
@@ -61,8 +63,8 @@ export function consentHandlers(deps: ConsentDeps) {
   return {
     Grant: async (ctx: CallContext, request: GrantRequest): Promise<{ consent: ConsentWire; receipt: string }> => {
       const { agency, policy } = await caller(ctx, MANAGER, 'Grant');
-      const consent = consentFromGrant(request, policy, deps.pseudonyms, agency);
-      await deps.consents.publish({ v: 1, eventId: randomUUID(), type: 'granted', at: consent.grantedAt, consent }, consent.consentId);
+      const consent = consentFromGrant(request, policy, deps.grantLimits, deps.pseudonyms, agency);
+      await deps.consents.publish(grantedEvent(consent), consent.consentId);
       await deps.audit.append({
         kind: 'consent-granted',
         consentId: consent.consentId,
@@ -112,4 +114,13 @@ export function consentHandlers(deps: ConsentDeps) {
       return { revokedConsentIds: active.map((c) => c.consentId) };
     },
   };
+}
+
+/**
+ * A withdrawal never fails on its reason: a lone surrogate (which RFC 8785 JSON
+ * cannot sign) becomes U+FFFD, and the text is cut to the event schema's 512
+ * code points without splitting a character.
+ */
+export function storedReason(reason: string): string {
+  return Array.from(reason.toWellFormed()).slice(0, 512).join('');
 }

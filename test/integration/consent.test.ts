@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFailure } from '../helpers/grpc-error.ts';
 import { grant } from '../helpers/consent-grant.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
+import { testKafka } from '../helpers/test-kafka.ts';
 
 const INCOME = 'rd.income-tax.annual-summary';
+const DAY = 86_400_000;
 type Granted = { consent: { consentId: string; status: string; subjectRef: string; explicit: boolean }; receipt: string };
 
 describe('consent: grant, use, withdraw', () => {
@@ -53,6 +55,16 @@ describe('consent: grant, use, withdraw', () => {
     expect(revoked.status).toBe('REVOKED');
     const details = await expectFailure(income(consent.consentId), status.PERMISSION_DENIED, 'ERR_CONSENT_REVOKED');
     expect(details).toMatch(/rule consent-covers-request; agreements\.json#\/agreements\/\d+/);
+  });
+
+  it('takes a withdrawal whose reason is long, ends mid-emoji or holds a lone surrogate (was INTERNAL: the cut reason could not be signed)', async () => {
+    const dga = await hub.consentClient();
+    for (const reason of [`${'a'.repeat(511)}😀 and more`, 'oops \ud800 half a character']) {
+      const { consent } = await dga.call<Granted>('Grant', grant(SOMSRI));
+      const revoked = await dga.call<{ status: string }>('Revoke', { consentId: consent.consentId, subject: SOMSRI, reason });
+      expect(revoked.status).toBe('REVOKED');
+      await expectFailure(income(consent.consentId), status.PERMISSION_DENIED, 'ERR_CONSENT_REVOKED');
+    }
   });
 
   it('counts uses: a consent for two transfers allows two', async () => {
@@ -125,6 +137,26 @@ describe('malformed or unauthorised consent calls', () => {
     await expectFailure(dga.call('Revoke', { consentId: randomUUID(), subject }), status.NOT_FOUND, 'ERR_NOT_FOUND');
     expect(await listed()).toEqual(before);
     expect(before).toEqual([expect.objectContaining({ consentId: consent.consentId, status: 'ACTIVE' })]);
+  });
+
+  it('refuses dates another node could not read back or that are out of bounds, and writes nothing to the consent topic (issue 11)', async () => {
+    const dga = await hub.consentClient();
+    const admin = testKafka().admin();
+    await admin.connect();
+    const ends = async () => (await admin.fetchTopicOffsets(`${hub.topicPrefix}consent-events`)).map((p) => `${p.partition}:${p.high}`).sort();
+    try {
+      const before = await ends();
+      const refused = (over: Record<string, unknown>) => expectFailure(dga.call('Grant', grant(subject, over)), status.INVALID_ARGUMENT, 'ERR_INVALID_ARGUMENT');
+      const collectedAt = (at: string) => ({ collection: { method: 'paper-form', collectedAt: at, reference: 'form-1' } });
+      // Accepted before, then dead-lettered by every node that read it: the consent lived on one node only.
+      expect(await refused(collectedAt('1969-12-31T23:59:59Z'))).toMatch(/: collection\.collected_at/);
+      expect(await refused(collectedAt(new Date(Date.now() + 3_600_000).toISOString()))).toMatch(/: collection\.collected_at is in the future/);
+      expect(await refused({ validTo: new Date(Date.now() + 11 * 365 * DAY).toISOString() })).toMatch(/: valid_to .*longest validity/);
+      expect(await refused({ validFrom: new Date(Date.now() + 2 * DAY).toISOString(), validTo: new Date(Date.now() + DAY).toISOString() })).toMatch(/: valid_to must be after valid_from/);
+      expect(await ends()).toEqual(before);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('only consent managers and auditors may read consents', async () => {
