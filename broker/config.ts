@@ -24,8 +24,14 @@ export interface NodeTlsConfig {
 }
 
 export interface NodeConfig extends KafkaConnectionSettings, AdminListenSettings {
-  /** This node's id; also the audience every caller's JWT must name. */
+  /** This node's id; also an audience a caller's JWT may name. */
   nodeId: string;
+  /**
+   * The audience shared by every node of the deployment (e.g. `exchange-hub.example.go.th`):
+   * callers behind a load balancer name it instead of one node. Tokens are
+   * accepted once across all nodes either way (the claims topic).
+   */
+  clusterAudience?: string;
   /** host:port for gRPC. Port 0 picks a free port. */
   listen: string;
   /** TLS for gRPC: required unless `insecure`. */
@@ -86,6 +92,7 @@ const schema: JSONSchemaType<NodeConfig> = {
   required: ['nodeId', 'listen', 'insecure', 'policiesDir', 'hubKeyFile', 'nodeKeyFile', 'pseudonymKeyFile', 'watchPolicies', 'consentLagToleranceMs', 'maxConsentValidityDays', 'checkpointIntervalMs', 'auditIndexFile', 'auditQueries', 'auditSequencer', 'kafkaBrokers', 'topicPrefix', 'topicPartitions', 'replicationFactor', 'defaultTimeoutMs', 'maxTimeoutMs', 'idempotencyTtlMs', 'maxTokenLifetimeSec', 'clockSkewSec', 'adminListen', 'adminAllowRemote'],
   properties: {
     nodeId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+    clusterAudience: { type: 'string', pattern: '^[A-Za-z0-9._:/-]{1,128}$', nullable: true },
     listen: { type: 'string', pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^:]+):\\d{1,5}$' },
     tls: {
       type: 'object',
@@ -122,7 +129,7 @@ const schema: JSONSchemaType<NodeConfig> = {
     replicationFactor: { type: 'integer', minimum: 1, maximum: 7 },
     defaultTimeoutMs: { type: 'integer', minimum: 100, maximum: 300_000 },
     maxTimeoutMs: { type: 'integer', minimum: 100, maximum: 300_000 },
-    idempotencyTtlMs: { type: 'integer', minimum: 1_000 },
+    idempotencyTtlMs: { type: 'integer', minimum: 1_000, maximum: 3_600_000 },
     maxTokenLifetimeSec: { type: 'integer', minimum: 1, maximum: 300 },
     clockSkewSec: { type: 'integer', minimum: 0, maximum: 120 },
     ...ADMIN_LISTEN_PROPERTIES,
@@ -159,6 +166,7 @@ export function loadNodeConfig(explicit: Partial<NodeConfig>, env: NodeJS.Proces
     schema,
     {
       nodeId: { env: 'XHUB_NODE_ID' },
+      clusterAudience: { env: 'XHUB_CLUSTER_AUDIENCE' },
       listen: { env: 'XHUB_LISTEN' },
       insecure: { env: 'XHUB_INSECURE', parse: 'bool' },
       policiesDir: { env: 'XHUB_POLICIES_DIR' },

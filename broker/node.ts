@@ -20,8 +20,7 @@ import { auditIndexMetrics } from './audit/audit-metrics.ts';
 import { consentViewMetrics } from './consent/consent-metrics.ts';
 import { rpcMetrics } from './transport/rpc-metrics.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
-import { auditService, consentService, exchangeService, type RequestRecordResponse } from '../lib/proto.ts';
-import { ReplayGuard } from '../lib/replay-guard.ts';
+import { auditService, consentService, exchangeService } from '../lib/proto.ts';
 import { loadPolicy, nodeKeyLookup, nodeKeyOwner, providersOf } from '../policies/policy-loader.ts';
 import type { Policy } from '../policies/policy.types.ts';
 import { loadNodeConfig, resolveAuditOrigin, type NodeConfig, type ResolvedNodeConfig } from './config.ts';
@@ -35,7 +34,9 @@ import { auditHandlers } from './audit/audit-service.ts';
 import { ConsentLog } from './consent/consent-log.ts';
 import { consentHandlers } from './consent/consent-service.ts';
 import { requestRecord, type ExchangeDeps } from './exchange/request-record.ts';
-import { IdempotencyStore } from './idempotency/idempotency-store.ts';
+import { ClaimLog } from './claims/claim-log.ts';
+import { OutcomeSealer } from './claims/outcome-seal.ts';
+import { ClaimedTokens } from './claims/token-replay.ts';
 import { PolicyHolder, type ReloadResult } from './policy-holder.ts';
 import { ReplyRouter } from './routing/reply-router.ts';
 import { startGrpcServer } from './transport/grpc-server.ts';
@@ -197,11 +198,24 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
       .catch((error: unknown) => nodeLog.error({ err: error }, 'audit entry for a policy reload could not be written'));
   if (config.watchPolicies) policies.watch((result) => void reloaded(result));
 
-  const replay = new ReplayGuard();
-  opened.add(() => replay.close());
-  const idempotency = new IdempotencyStore<RequestRecordResponse>(config.idempotencyTtlMs);
-  opened.add(() => idempotency.close());
-  const auth = { audience: config.nodeId, maxLifetimeSec: config.maxTokenLifetimeSec, clockSkewSec: config.clockSkewSec };
+  // One replay guard and one idempotency store for the whole deployment: the claims topic.
+  const claims = new ClaimLog({
+    kafka,
+    producer,
+    topic: topics.claims(),
+    deadLetterTopic: topics.deadLetter(),
+    nodeId: config.nodeId,
+    signer,
+    nodeKeys,
+    groupPrefix: groups.node(config.nodeId),
+    onRejected: (code) => metrics.rejectedRecords.inc({ topic: 'claims', code }),
+    log: nodeLog,
+  });
+  opened.add(() => claims.stop());
+  await claims.start();
+  const replay = new ClaimedTokens(claims);
+  const claimed = { claims, sealer: new OutcomeSealer(pseudonyms), keys: pseudonyms, ttlMs: config.idempotencyTtlMs, log: nodeLog };
+  const auth = { audience: config.clusterAudience ? [config.nodeId, config.clusterAudience] : config.nodeId, maxLifetimeSec: config.maxTokenLifetimeSec, clockSkewSec: config.clockSkewSec };
   const deps: ExchangeDeps = {
     nodeId: config.nodeId,
     policy: () => policies.current(),
@@ -209,11 +223,10 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
     router,
     topics,
     replyTopic,
-    idempotency,
+    claimed,
     consents,
     pseudonyms,
     audit,
-    replay,
     auth,
     timeouts: { defaultMs: config.defaultTimeoutMs, maxMs: config.maxTimeoutMs },
     log: nodeLog,
@@ -297,6 +310,6 @@ function hubTopicsStep(config: Readonly<NodeConfig>, connection: KafkaConnection
         await kafkaAdmin.disconnect();
       }
     }
-    await requireTopics(admin, [...providers.map((p) => topics.requests(p)), replyTopic, topics.deadLetter(), topics.consentEvents(), topics.audit(), topics.auditCheckpoints()]);
+    await requireTopics(admin, [...providers.map((p) => topics.requests(p)), replyTopic, topics.deadLetter(), topics.consentEvents(), topics.audit(), topics.auditCheckpoints(), topics.claims()]);
   };
 }

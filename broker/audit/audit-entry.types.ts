@@ -4,7 +4,7 @@
  * never its content: the person appears only as a keyed pseudonym
  * (`subjectRef`), a record only as a digest.
  */
-export const AUDIT_KINDS = ['request-received', 'decision', 'delivered', 'failed', 'timed-out', 'consent-granted', 'consent-revoked', 'policy-reloaded', 'admin', 'access-denied'] as const;
+export const AUDIT_KINDS = ['request-received', 'decision', 'delivered', 'replayed', 'failed', 'timed-out', 'consent-granted', 'consent-revoked', 'policy-reloaded', 'admin', 'access-denied'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 export interface AuditEntry {

@@ -2,7 +2,7 @@ import { assertCitizenId } from '../../lib/citizen-id.ts';
 import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import { parseTime } from '../../lib/input.ts';
-import type { ReplayGuard } from '../../lib/replay-guard.ts';
+import type { TokenReplayCheck } from '../claims/token-replay.ts';
 import { consistencyProof, inclusionProof } from '../../lib/merkle/tree.ts';
 import type { Policy } from '../../policies/policy.types.ts';
 import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
@@ -16,7 +16,7 @@ export interface AuditDeps {
   index: AuditIndex | undefined;
   nodeId: string;
   pseudonyms: Pseudonymiser;
-  replay: ReplayGuard;
+  replay: TokenReplayCheck;
   auth: AuthOptions;
 }
 

@@ -55,6 +55,32 @@ export class ExchangeAudit {
     await this.settled();
   }
 
+  /**
+   * A retry answered with the stored answer of this exchange (same consumer,
+   * same client request id): handing it out again is a disclosure of its own,
+   * on the record with the retry's token and the same digests as the delivery.
+   */
+  async replayed(d: { clientRequestId: string; tokenDigest: string; provider: string; fields: string[]; recordJson: string; responseJws: string; providerKeyId: string; decision: Decision & { effect: 'permit' }; consentId: string | undefined }): Promise<void> {
+    this.track(
+      this.writer.append({
+        kind: 'replayed',
+        ...this.common,
+        requestRef: sha256b64url(`${this.common.consumer}\u0000${d.clientRequestId}`),
+        tokenDigest: d.tokenDigest,
+        provider: d.provider,
+        fields: d.fields,
+        lawfulBasis: d.decision.basis.basis,
+        agreementId: d.decision.agreement.id,
+        reason: d.decision.reason,
+        ...(d.consentId ? { consentId: d.consentId } : {}),
+        payloadDigest: sha256b64url(d.recordJson),
+        signatureDigest: sha256b64url(d.responseJws),
+        providerKeyId: d.providerKeyId,
+      }),
+    );
+    await this.settled();
+  }
+
   async failed(code: string, provider?: string): Promise<void> {
     const kind = code === 'ERR_DEADLINE_EXCEEDED' ? 'timed-out' : 'failed';
     this.track(this.writer.append({ kind, ...this.common, reason: code, ...(provider ? { provider } : {}) }));

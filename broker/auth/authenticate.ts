@@ -2,7 +2,7 @@ import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } fro
 import { SIGNING_ALG } from '../../lib/crypto/keys.ts';
 import { sha256b64url } from '../../lib/crypto/digest.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
-import type { ReplayGuard } from '../../lib/replay-guard.ts';
+import type { TokenReplayCheck } from '../claims/token-replay.ts';
 import type { Policy } from '../../policies/policy.types.ts';
 import { clip } from '../../lib/input.ts';
 import type { CallContext } from '../transport/call-context.ts';
@@ -19,7 +19,8 @@ export interface Caller {
 }
 
 export interface AuthOptions {
-  audience: string;
+  /** This node's id and, where nodes share one, the deployment's audience (a cluster id): a token must name exactly one of them. */
+  audience: string | string[];
   maxLifetimeSec: number;
   clockSkewSec: number;
 }
@@ -33,7 +34,7 @@ export interface AuthOptions {
  * Fails closed with a code that says which check failed. On success the
  * agency is also set on `ctx`, for security events.
  */
-export async function authenticate(ctx: CallContext, policy: Policy, replay: ReplayGuard, options: AuthOptions): Promise<Caller> {
+export async function authenticate(ctx: CallContext, policy: Policy, replay: TokenReplayCheck, options: AuthOptions): Promise<Caller> {
   const token = bearerToken(ctx.metadata);
   let kid: string;
   let issuer: string;
@@ -68,8 +69,8 @@ export async function authenticate(ctx: CallContext, policy: Policy, replay: Rep
   }
   const { iat, exp, jti, aud, req_sha256: requestDigest } = payload as { iat: number; exp: number; jti: unknown; aud: unknown; req_sha256: unknown };
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > 128) throw new HubError('ERR_AUTH_MALFORMED', 'jti must be a string of 1 to 128 characters');
-  // A token for several nodes could be replayed on each of them: replay guards are per node.
-  if (Array.isArray(aud) && aud.length !== 1) throw new HubError('ERR_AUTH_WRONG_AUDIENCE', `a token must name exactly one node as its audience ("${options.audience}")`);
+  // One audience per token: what it was made for is then unambiguous on the audit log.
+  if (Array.isArray(aud) && aud.length !== 1) throw new HubError('ERR_AUTH_WRONG_AUDIENCE', `a token must name exactly one audience (${audiences(options)})`);
   if (exp < iat) throw new HubError('ERR_AUTH_MALFORMED', 'token exp is before its iat');
   if (exp - iat > options.maxLifetimeSec) {
     throw new HubError('ERR_AUTH_LIFETIME_TOO_LONG', `token lifetime ${exp - iat} s exceeds the ${options.maxLifetimeSec} s maximum`);
@@ -80,9 +81,8 @@ export async function authenticate(ctx: CallContext, policy: Policy, replay: Rep
   }
   // Without this a captured token would authorise any request body for its lifetime.
   if (requestDigest !== ctx.requestDigest) throw new HubError('ERR_AUTH_REQUEST_MISMATCH', 'token req_sha256 does not match the request message');
-  if (!replay.firstUse(`${issuer}\u0000${jti}`, (exp + options.clockSkewSec) * 1000)) {
-    throw new HubError('ERR_AUTH_REPLAYED', 'token was already used (jti seen before); sign a new token for every call');
-  }
+  // Last, once everything else holds: a claim is a write to Kafka, not made for a token that fails anyway.
+  await replay.check(sha256b64url(`xhub/token\u0000${issuer}\u0000${jti}`), (exp + options.clockSkewSec) * 1000, ctx.deadline);
   ctx.agency = issuer;
   return { agency: issuer, tokenDigest: sha256b64url(token) };
 }
@@ -113,13 +113,17 @@ function bearerToken(metadata: CallContext['metadata']): string {
   return value.slice('Bearer '.length);
 }
 
-function mapJoseError(cause: unknown, audience: string): HubError {
+function audiences(options: AuthOptions): string {
+  return [options.audience].flat().map((a) => `"${a}"`).join(' or ');
+}
+
+function mapJoseError(cause: unknown, audience: string | string[]): HubError {
   if (cause instanceof joseErrors.JWTExpired) return new HubError('ERR_AUTH_EXPIRED', 'token has expired', { cause });
   if (cause instanceof joseErrors.JWSSignatureVerificationFailed) {
     return new HubError('ERR_AUTH_BAD_SIGNATURE', 'token signature does not verify with the agency key', { cause });
   }
   if (cause instanceof joseErrors.JWTClaimValidationFailed) {
-    if (cause.claim === 'aud') return new HubError('ERR_AUTH_WRONG_AUDIENCE', `token audience must be "${audience}"`, { cause });
+    if (cause.claim === 'aud') return new HubError('ERR_AUTH_WRONG_AUDIENCE', `token audience must be ${audiences({ audience } as AuthOptions)}`, { cause });
     // jose raises `iat` only for a non-numeric value (a future iat is checked after verification).
     if (cause.claim === 'nbf') return new HubError('ERR_AUTH_NOT_YET_VALID', 'token nbf is in the future', { cause });
     return new HubError('ERR_AUTH_MALFORMED', `token claim ${cause.claim}: ${cause.reason}`, { cause });

@@ -1,32 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { RECORD_DOMAINS, type NodeKeyLookup, type RecordSigner } from '../../lib/crypto/record-signature.ts';
+import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
+import { RECORD_DOMAINS } from '../../lib/crypto/record-signature.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import type { ErrorCode } from '../../lib/errors/error-codes.ts';
 import { PartitionPositions } from '../../lib/kafka/positions.ts';
-import type { BatchingProducer } from '../../lib/kafka/batching-producer.ts';
 import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
-import type { Logger } from '../../lib/log.ts';
 import { firstSchemaError } from '../../lib/schema-error.ts';
 import { readConsentEvent, validateConsentEvent, type ConsentEvent, type ReadConsentEvent } from './consent-events.ts';
 import { ConsentView } from './consent-view.ts';
 import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
+import type { SignedTopicOptions } from '../../lib/kafka/signed-topic.types.ts';
 
-export interface ConsentLogOptions {
-  kafka: Kafka;
-  producer: BatchingProducer;
-  topic: string;
-  deadLetterTopic: string;
-  nodeId: string;
-  /** Signs the events this node publishes. */
-  signer: RecordSigner;
-  /** Registered nodes' keys: an event is applied only if one of them signed it. */
-  nodeKeys: () => NodeKeyLookup;
-  /** Prefix of this node's consumer groups (its principal may use no others). */
-  groupPrefix: string;
-  /** Called for every event refused (unsigned, badly signed, malformed), after it is dead-lettered. */
-  onRejected?: (code: ErrorCode) => void;
-  log: Logger;
+export interface ConsentLogOptions extends SignedTopicOptions {
   /** How long the view may trail the topic before consent decisions stop. */
   lagToleranceMs?: number;
   startTimeoutMs?: number;

@@ -5,7 +5,7 @@ import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
 import { clip } from '../../lib/input.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import type { Logger } from '../../lib/log.ts';
-import type { ReplayGuard } from '../../lib/replay-guard.ts';
+import type { TokenReplayCheck } from '../claims/token-replay.ts';
 import { consentStatus } from '../../policies/consent.types.ts';
 import type { Policy } from '../../policies/policy.types.ts';
 import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
@@ -23,7 +23,7 @@ export interface ConsentDeps {
   consents: ConsentLog;
   pseudonyms: Pseudonymiser;
   hubKey: SigningKey;
-  replay: ReplayGuard;
+  replay: TokenReplayCheck;
   auth: AuthOptions;
   audit: AuditWriter;
   log: Logger;

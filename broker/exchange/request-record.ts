@@ -7,12 +7,14 @@ import { HubError } from '../../lib/errors/hub-error.ts';
 import type { TopicNames } from '../../lib/kafka/topics.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { RequestRecordRequest, RequestRecordResponse } from '../../lib/proto.ts';
-import type { ReplayGuard } from '../../lib/replay-guard.ts';
 import { decide, denyError } from '../../policies/decide.ts';
 import type { Policy } from '../../policies/policy.types.ts';
 import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
 import type { CallContext } from '../transport/call-context.ts';
-import { NotStarted, type IdempotencyStore } from '../idempotency/idempotency-store.ts';
+import { NotStarted } from '../idempotency/not-started.ts';
+import { runClaimed, type ClaimedExchangeDeps } from '../claims/claimed-exchange.ts';
+import { DeferredTokenClaim } from '../claims/token-replay.ts';
+import { replayOutcome } from './replay-outcome.ts';
 import type { ReplyRouter } from '../routing/reply-router.ts';
 import type { ConsentLog } from '../consent/consent-log.ts';
 import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
@@ -27,11 +29,11 @@ export interface ExchangeDeps {
   router: ReplyRouter;
   topics: TopicNames;
   replyTopic: string;
-  idempotency: IdempotencyStore<RequestRecordResponse>;
+  /** The deployment-wide replay guard and idempotency store (the claims topic). */
+  claimed: ClaimedExchangeDeps;
   consents: ConsentLog;
   pseudonyms: Pseudonymiser;
   audit: AuditWriter;
-  replay: ReplayGuard;
   auth: AuthOptions;
   timeouts: { defaultMs: number; maxMs: number };
   log: Logger;
@@ -43,13 +45,21 @@ export interface ExchangeDeps {
  */
 export async function requestRecord(deps: ExchangeDeps, ctx: CallContext, request: RequestRecordRequest): Promise<RequestRecordResponse> {
   const policy = deps.policy();
-  const caller = await authenticate(ctx, policy, deps.replay, deps.auth);
+  // The token is claimed together with the request, in one record: one round trip to Kafka.
+  const token = new DeferredTokenClaim();
+  const caller = await authenticate(ctx, policy, token, deps.auth);
   const valid = validateRequest(request, policy);
   const fingerprint = sha256b64url(
     canonicalJson({ s: valid.subject, r: valid.recordType, p: valid.purpose, f: [...valid.fields].sort(), c: valid.consentId }),
   );
-  return deps.idempotency.run(caller.agency, valid.clientRequestId, fingerprint, () =>
-    exchangeOnce(deps, policy, caller.agency, caller.tokenDigest, valid, deadlineFor(deps, ctx.deadline)),
+  const deadline = deadlineFor(deps, ctx.deadline);
+  return runClaimed(
+    deps.claimed,
+    { token: token.token!, consumer: caller.agency, clientRequestId: valid.clientRequestId, fingerprint, deadline },
+    {
+      run: (exchangeId) => exchangeOnce(deps, policy, caller.agency, caller.tokenDigest, valid, deadline, exchangeId),
+      replay: (stored) => replayOutcome(deps, caller.agency, caller.tokenDigest, valid, stored),
+    },
   );
 }
 
@@ -67,8 +77,8 @@ async function exchangeOnce(
   tokenDigest: string,
   request: RequestRecordRequest,
   deadline: number,
+  exchangeId: string,
 ): Promise<RequestRecordResponse> {
-  const exchangeId = randomUUID();
   const begun = Date.now();
   const log = deps.log.child({ exchangeId, consumer, recordType: request.recordType, purpose: request.purpose });
   const subjectRef = deps.pseudonyms.of(request.subject);

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { HubError } from '../errors/hub-error.ts';
 
@@ -28,5 +28,18 @@ export class Pseudonymiser {
 
   of(citizenId: string): string {
     return createHmac('sha256', this.key).update(citizenId).digest('base64url');
+  }
+
+  /**
+   * A keyed digest of `value` for another use than citizen ids, separated by
+   * `domain` (HKDF sub-key), so it can never collide with or reveal a pseudonym.
+   */
+  keyed(domain: string, value: string): string {
+    return createHmac('sha256', this.subKey(domain)).update(value).digest('base64url');
+  }
+
+  /** A 32-byte key for `domain`, bound to `context` (HKDF-SHA-256, RFC 5869). */
+  subKey(domain: string, context = ''): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `${domain}\u0000${context}`, 32));
   }
 }

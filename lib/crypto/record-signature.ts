@@ -9,6 +9,7 @@ import type { SigningKey } from './keys.ts';
 export const RECORD_DOMAINS = {
   auditEntry: 'xhub/audit-entry/v1',
   consentEvent: 'xhub/consent-event/v1',
+  claim: 'xhub/claim/v1',
 } as const;
 export type RecordDomain = (typeof RECORD_DOMAINS)[keyof typeof RECORD_DOMAINS];
 

@@ -35,6 +35,7 @@ export function hubTopicSpecs(topics: TopicNames, members: HubMembers, layout: T
     ...topicSpecs([topics.deadLetter()], 'dead-letter', layout),
     ...topicSpecs([topics.consentEvents()], 'history', layout),
     ...topicSpecs([topics.audit(), topics.auditCheckpoints()], 'log', layout),
+    ...topicSpecs([topics.claims()], 'claims', layout),
   ];
 }
 
@@ -58,6 +59,7 @@ export function hubAcls(prefix: string, members: HubMembers): AclEntry[] {
         [TOPIC, t.consentEvents(), LITERAL, [READ, WRITE, DESCRIBE, DESCRIBE_CONFIGS]],
         [TOPIC, t.audit(), LITERAL, [READ, WRITE, DESCRIBE, DESCRIBE_CONFIGS]],
         [TOPIC, t.auditCheckpoints(), LITERAL, [READ, DESCRIBE]],
+        [TOPIC, t.claims(), LITERAL, [READ, WRITE, DESCRIBE]],
         [TOPIC, t.deadLetter(), LITERAL, [WRITE, DESCRIBE]],
         [GROUP, g.node(nodeId), PREFIXED, [READ]],
         [CLUSTER, 'kafka-cluster', LITERAL, [IDEMPOTENT_WRITE]],

@@ -8,6 +8,8 @@ export interface TopicNames {
   consentEvents(): string;
   audit(): string;
   auditCheckpoints(): string;
+  /** Token and request claims, and exchange outcomes: the deployment-wide replay guard and idempotency store. */
+  claims(): string;
 }
 
 export function topicNames(prefix: string): TopicNames {
@@ -18,6 +20,7 @@ export function topicNames(prefix: string): TopicNames {
     consentEvents: () => `${prefix}consent-events`,
     audit: () => `${prefix}audit`,
     auditCheckpoints: () => `${prefix}audit-checkpoints`,
+    claims: () => `${prefix}claims`,
   };
 }
 
@@ -33,18 +36,22 @@ const HOUR_MS = 3_600_000;
  * needs is created here. Requests and replies only live as long as a deadline
  * can; dead letters are kept for operators to inspect.
  */
-export function topicSpecs(names: string[], kind: 'requests' | 'replies' | 'dead-letter' | 'history' | 'log', layout: TopicLayout): ITopicConfig[] {
+export function topicSpecs(names: string[], kind: 'requests' | 'replies' | 'dead-letter' | 'history' | 'log' | 'claims', layout: TopicLayout): ITopicConfig[] {
   // History topics (consent events) keep everything: no deletion, no compaction.
   // A log (audit entries, checkpoints) is history with one partition: its order is the Merkle tree's.
-  const retention = { requests: 24 * HOUR_MS, replies: HOUR_MS, 'dead-letter': 30 * 24 * HOUR_MS, history: -1, log: -1 }[kind];
+  // Claims are one ordered log too (first claim wins, in log order); they matter only for a
+  // token's lifetime or an idempotency TTL, and outcomes on it are sealed and deleted after the hour.
+  const retention = { requests: 24 * HOUR_MS, replies: HOUR_MS, 'dead-letter': 30 * 24 * HOUR_MS, history: -1, log: -1, claims: HOUR_MS }[kind];
   return names.map((topic) => ({
     topic,
-    numPartitions: kind === 'dead-letter' || kind === 'log' ? 1 : layout.partitions,
+    numPartitions: kind === 'dead-letter' || kind === 'log' || kind === 'claims' ? 1 : layout.partitions,
     replicationFactor: layout.replicationFactor,
     configEntries: [
       { name: 'cleanup.policy', value: 'delete' },
       { name: 'retention.ms', value: String(retention) },
       ...(retention === -1 ? [{ name: 'retention.bytes', value: '-1' }] : []),
+      // Small segments, so retention can delete sealed outcomes soon after the hour.
+      ...(kind === 'claims' ? [{ name: 'segment.ms', value: String(10 * 60_000) }] : []),
       { name: 'min.insync.replicas', value: String(Math.min(2, layout.replicationFactor)) },
     ],
   }));

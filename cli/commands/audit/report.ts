@@ -12,6 +12,8 @@ interface ReportLine {
   lawfulBasis: string;
   outcome: string;
   fields: string[];
+  /** Times the stored answer was handed out again to a retry of the same request (each its own `replayed` entry), and when. */
+  replays: string[];
 }
 
 /**
@@ -50,6 +52,7 @@ export function registerAuditReport(audit: Command): void {
           lawfulBasis: decision?.lawfulBasis ?? '',
           outcome,
           fields: end?.kind === 'delivered' ? (end.fields ?? []) : [],
+          replays: es.filter((e) => e.kind === 'replayed').map((e) => new Date(e.at).toISOString()),
         };
       });
       if (o.format === 'json') {
@@ -58,7 +61,7 @@ export function registerAuditReport(audit: Command): void {
       }
       console.log(`PDPA s.30 access report: ${lines.length} requests for this person's data, ${lines.filter((l) => l.outcome === 'delivered').length} delivered\n`);
       for (const l of lines) {
-        console.log(`${l.time}  ${l.requestedBy} asked ${l.provider || '-'} for ${l.recordType}, purpose ${l.purpose}, basis ${l.lawfulBasis || '-'}: ${l.outcome}${l.fields.length ? ` [${l.fields.join(', ')}]` : ''}`);
+        console.log(`${l.time}  ${l.requestedBy} asked ${l.provider || '-'} for ${l.recordType}, purpose ${l.purpose}, basis ${l.lawfulBasis || '-'}: ${l.outcome}${l.fields.length ? ` [${l.fields.join(', ')}]` : ''}${l.replays.length ? `; handed out again on retry at ${l.replays.join(', ')}` : ''}`);
       }
       for (const c of consents) console.log(`${new Date(c.at).toISOString()}  consent ${c.kind.replace('consent-', '')} for ${c.consumer ?? '-'} by ${c.actor ?? '-'}`);
     } finally {

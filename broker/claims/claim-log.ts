@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { RECORD_DOMAINS } from '../../lib/crypto/record-signature.ts';
+import type { ErrorCode } from '../../lib/errors/error-codes.ts';
+import { HubError } from '../../lib/errors/hub-error.ts';
+import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
+import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
+import type { SignedTopicOptions } from '../../lib/kafka/signed-topic.types.ts';
+import { readClaimRecord, type ClaimRecord, type OutcomeRecord, type OutcomeResult } from './claim-records.ts';
+import { ClaimState, type ClaimVerdict, type Holder } from './claim-state.ts';
+
+export interface ClaimLogOptions extends SignedTopicOptions {
+  /** Longest wait for a claim to come back from the topic before the call fails closed. */
+  readBackTimeoutMs?: number;
+}
+
+/**
+ * The claims topic, written and read by every node: a claim is decided only
+ * when this node has read it back from the topic, after every record before
+ * it. The topic has one partition, so "before" is the same for every node,
+ * and reading one's own claim back means the verdict saw the whole history,
+ * however late this node started. Records not signed by a registered node are
+ * dead-lettered, never applied.
+ */
+export class ClaimLog {
+  readonly state = new ClaimState();
+  private consumer: Consumer | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly waiting = new Map<string, (verdict: ClaimVerdict) => void>();
+  private readonly options: ClaimLogOptions;
+
+  constructor(options: ClaimLogOptions) {
+    this.options = options;
+  }
+
+  async start(): Promise<void> {
+    const { kafka, topic } = this.options;
+    // A fresh group each start: the state is rebuilt from the whole (retention-bounded) topic.
+    const consumer = kafka.consumer({ groupId: `${this.options.groupPrefix}claims.${randomUUID()}`, maxWaitTimeInMs: LONG_POLL_MS, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+    await joined;
+    this.sweeper = setInterval(() => this.state.sweep(Date.now()), 30_000);
+    this.sweeper.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.consumer?.disconnect();
+  }
+
+  /**
+   * Writes a claim and waits until it is read back in order: its verdict is
+   * then what every node will conclude. Fails closed (ERR_KAFKA_UNAVAILABLE)
+   * when the claim cannot be written or does not come back in time.
+   */
+  async claim(body: Omit<ClaimRecord, 'v' | 'type' | 'claimId' | 'at'>, deadline: number): Promise<{ claimId: string; verdict: ClaimVerdict }> {
+    const record: ClaimRecord = { v: 1, type: 'claim', claimId: randomUUID(), at: Date.now(), ...body };
+    const verdict = new Promise<ClaimVerdict>((resolve) => this.waiting.set(record.claimId, resolve));
+    const limit = Math.max(1, Math.min(deadline - Date.now(), this.options.readBackTimeoutMs ?? 5_000));
+    let timer: NodeJS.Timeout | undefined;
+    // One limit for writing and reading back: a node cut off from Kafka answers within it, it never hangs.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HubError('ERR_KAFKA_UNAVAILABLE', `this node could not confirm its claim on the claims topic within ${limit} ms (Kafka unreachable or slow); nothing was done`)), limit);
+    });
+    try {
+      const sent = this.send(record.claimId, record);
+      sent.catch(() => {});
+      await Promise.race([sent, timeout]);
+      return { claimId: record.claimId, verdict: await Promise.race([verdict, timeout]) };
+    } finally {
+      clearTimeout(timer);
+      this.waiting.delete(record.claimId);
+    }
+  }
+
+  /** Closes a request claim this node holds: what a retry, on any node, will be answered with. */
+  async outcome(claimId: string, requestKey: string, result: OutcomeResult): Promise<void> {
+    const record: OutcomeRecord = { v: 1, type: 'outcome', claimId, at: Date.now(), requestKey, result };
+    await this.send(requestKey, record);
+  }
+
+  /** Resolves with the holder once it has an outcome, or undefined at the deadline. */
+  waitForOutcome(requestKey: string, deadline: number): Promise<Holder | undefined> {
+    const now = this.state.holder(requestKey);
+    if (now?.outcome) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(undefined), Math.max(0, deadline - Date.now()));
+      const stop = this.state.onOutcome(requestKey, (holder) => done(holder));
+      const done = (holder: Holder | undefined) => {
+        clearTimeout(timer);
+        stop();
+        resolve(holder);
+      };
+    });
+  }
+
+  private async send(key: string, record: ClaimRecord | OutcomeRecord): Promise<void> {
+    const value = this.options.signer.sign(RECORD_DOMAINS.claim, record);
+    try {
+      await this.options.producer.send(this.options.topic, { key, value });
+    } catch (cause) {
+      throw new HubError('ERR_KAFKA_UNAVAILABLE', 'the claim could not be written to the claims topic; nothing was done', { cause });
+    }
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    for (const message of batch.messages) {
+      const read = readClaimRecord(message.value ?? '', this.options.nodeKeys());
+      if ('record' in read) {
+        const verdict = this.state.apply(read.record);
+        if (verdict && read.record.type === 'claim') this.waiting.get(read.record.claimId)?.(verdict);
+      } else await this.reject(read, batch.partition, message.offset, message.value);
+    }
+    await payload.heartbeat();
+  }
+
+  private async reject(read: { code: ErrorCode; reason: string }, partition: number, offset: string, value: Buffer | null): Promise<void> {
+    this.options.log.warn({ partition, offset, code: read.code, reason: read.reason }, 'claim record not applied: dead-lettered');
+    this.options.onRejected?.(read.code);
+    await sendDeadLetter(this.options.producer, this.options.deadLetterTopic, {
+      code: read.code,
+      message: read.reason,
+      source: { topic: this.options.topic, partition, offset },
+      by: `node:${this.options.nodeId}`,
+      value,
+    }).catch((error: unknown) => this.options.log.error({ err: error }, 'dead letter for a refused claim record could not be written'));
+  }
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
+import { HubError, toHubError } from '../../lib/errors/hub-error.ts';
+import type { Logger } from '../../lib/log.ts';
+import type { RequestRecordResponse } from '../../lib/proto.ts';
+import { NotStarted } from '../idempotency/not-started.ts';
+import type { ClaimLog } from './claim-log.ts';
+import type { OutcomeResult } from './claim-records.ts';
+import type { OutcomeSealer } from './outcome-seal.ts';
+import { REPLAYED_MESSAGE } from './token-replay.ts';
+
+export interface ClaimedExchangeDeps {
+  claims: ClaimLog;
+  sealer: OutcomeSealer;
+  keys: Pseudonymiser;
+  /** How long an outcome answers retries of its request. */
+  ttlMs: number;
+  log: Logger;
+}
+
+export interface ClaimedRequest {
+  token: { key: string; exp: number };
+  consumer: string;
+  clientRequestId: string;
+  fingerprint: string;
+  deadline: number;
+}
+
+export interface ClaimedWork {
+  /** Runs the exchange under `exchangeId`; throws NotStarted when nothing was sent. */
+  run(exchangeId: string): Promise<RequestRecordResponse>;
+  /** Answers a retry from the stored answer of an earlier exchange: re-checks the policy and audits it. */
+  replay(stored: RequestRecordResponse): Promise<RequestRecordResponse>;
+}
+
+/**
+ * One exchange for the whole deployment. The token and the request (consumer
+ * and client request id) are claimed in one record on the claims topic; the
+ * claim that holds the request does the exchange and records its outcome
+ * there, sealed. A retry with the same client request id, on any node and
+ * after any restart, waits for that outcome and gets it back (after the policy
+ * is checked again), or a retryable ERR_IDEMPOTENCY_IN_PROGRESS at its
+ * deadline: it never causes a second transfer while the first may still end.
+ */
+export async function runClaimed(deps: ClaimedExchangeDeps, request: ClaimedRequest, work: ClaimedWork): Promise<RequestRecordResponse> {
+  const requestKey = deps.keys.keyed('xhub/request', `${request.consumer}\u0000${request.clientRequestId}`);
+  // A holder that released its claim (nothing was sent) lets the next claim take over: at most one more try.
+  for (let attempt = 1; ; attempt++) {
+    const { claimId, verdict } = await deps.claims.claim(
+      { token: { ...request.token, ...(attempt > 1 ? { key: deps.keys.keyed('xhub/token-retry', `${request.token.key}\u0000${attempt}`) } : {}) }, request: { key: requestKey, fingerprint: request.fingerprint, exp: request.deadline, keepUntil: Date.now() + deps.ttlMs } },
+      request.deadline,
+    );
+    if (verdict.tokenReplayed) throw new HubError('ERR_AUTH_REPLAYED', REPLAYED_MESSAGE);
+    if (verdict.request?.holds) return hold(deps, request, work, claimId, requestKey);
+    const holder = verdict.request?.holder;
+    if (!holder) throw new HubError('ERR_INTERNAL', 'the claims log gave no verdict for the request');
+    if (holder.fingerprint !== request.fingerprint) {
+      throw new HubError('ERR_IDEMPOTENCY_KEY_REUSED', 'client_request_id was already used for a different request; choose a new id');
+    }
+    const settled = holder.outcome ? holder : await deps.claims.waitForOutcome(requestKey, request.deadline);
+    const outcome = settled?.outcome;
+    if (!outcome) {
+      throw new HubError('ERR_IDEMPOTENCY_IN_PROGRESS', 'this request (same client_request_id) is still being answered, on this or another node; retry it shortly with the same id');
+    }
+    if (outcome.kind === 'released' && attempt < 2) continue;
+    return answer(deps, request, work, outcome);
+  }
+}
+
+async function hold(deps: ClaimedExchangeDeps, request: ClaimedRequest, work: ClaimedWork, claimId: string, requestKey: string): Promise<RequestRecordResponse> {
+  const exchangeId = randomUUID();
+  const record = (result: OutcomeResult) =>
+    deps.claims.outcome(claimId, requestKey, result).catch((error: unknown) => {
+      // Retries then wait until this claim's deadline has passed, and the next one takes over.
+      deps.log.error({ err: error, exchangeId }, 'the outcome of an exchange could not be recorded on the claims topic');
+    });
+  let response: RequestRecordResponse;
+  try {
+    response = await work.run(exchangeId);
+  } catch (error) {
+    if (error instanceof NotStarted) {
+      await record({ kind: 'released' });
+      throw error.reason;
+    }
+    const e = toHubError(error);
+    await record({ kind: 'failed', exchangeId, code: e.code, message: e.message.slice(0, 1024) });
+    throw error;
+  }
+  await record({ kind: 'delivered', exchangeId, sealed: deps.sealer.seal(request.consumer, request.clientRequestId, JSON.stringify(response)) });
+  return response;
+}
+
+async function answer(deps: ClaimedExchangeDeps, request: ClaimedRequest, work: ClaimedWork, outcome: OutcomeResult): Promise<RequestRecordResponse> {
+  switch (outcome.kind) {
+    case 'released':
+      throw new HubError('ERR_IDEMPOTENCY_IN_PROGRESS', 'an earlier attempt of this request ended before anything was sent; retry it with the same id');
+    case 'failed':
+      // The first outcome, as the first caller got it.
+      throw new HubError(outcome.code, outcome.message);
+    case 'delivered':
+      return work.replay(JSON.parse(deps.sealer.open(request.consumer, request.clientRequestId, outcome.sealed)) as RequestRecordResponse);
+  }
+}
