@@ -56,11 +56,12 @@ const nodeConfig = await write('node', {
   nodeKeyFile: demo.nodeKeyFile('node-1'),
   pseudonymKeyFile: demo.pseudonymKeyFile,
   tls: demoNodeTls(demo.tls),
+  adminListen: '127.0.0.1:0',
 });
 const startNodeProcess = () => startChild(['cli/xhub.ts', 'node', '--config', nodeConfig], 'exchange node serving', { XHUB_LOG_LEVEL: 'info' }, 120_000);
 const startConnectorProcess = async (agency: string) =>
   startChild(
-    ['cli/xhub.ts', 'connector', '--config', await write(agency, { ...common, ...connectorKafkaSettings(kafka, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'memory', dir: join(DEMO_DATA, agency) } })],
+    ['cli/xhub.ts', 'connector', '--config', await write(agency, { ...common, ...connectorKafkaSettings(kafka, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'memory', dir: join(DEMO_DATA, agency) }, adminListen: '127.0.0.1:0' })],
     'connector consuming',
     { XHUB_LOG_LEVEL: 'info' },
     120_000,

@@ -3,8 +3,11 @@
  * - revocation propagation: Revoke on node A, time until node B's view has it
  *   (two nodes sharing one Kafka, in one process), over --count revocations;
  * - decision latency: the policy decision with a consent check, in process;
- *   and a denied RequestRecord end to end (authentication, validation, decision).
- * Usage: node bench/consent.ts [--count 200]
+ *   and a denied RequestRecord end to end (authentication, validation, decision);
+ * - a permitted consent-based RequestRecord end to end, over --exchanges calls
+ *   one at a time: it spends a use of the consent, written to the consent topic
+ *   and read back before anything is sent to the provider.
+ * Usage: node bench/consent.ts [--count 200] [--exchanges 500]
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -14,8 +17,9 @@ import { ExchangeClient } from '../lib/exchange-client.ts';
 import { decide } from '../policies/decide.ts';
 import { machine, percentiles, startBenchHub, writeResult } from './bench-hub.ts';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '200' } } });
+const { values } = parseArgs({ options: { count: { type: 'string', default: '200' }, exchanges: { type: 'string', default: '500' } } });
 const count = Number(values.count);
+const exchangeCount = Number(values.exchanges);
 const SUBJECT = '1101700203450';
 
 const hub = await startBenchHub();
@@ -64,6 +68,17 @@ for (let i = 0; i < 1_100; i++) {
   if (i >= 100) denied.push(performance.now() - t0);
 }
 
+// A permitted consent-based call end to end: node → Kafka → RD's connector → Kafka → node, one use spent each time.
+await hub.connector('RD');
+const moph = new ExchangeClient(`127.0.0.1:${a.port}`, 'MOPH', await loadSigningKeyFile(hub.demo.agencyKeyFile('MOPH')), 'node-1', await hub.transport('MOPH'));
+const unlimited = (await dga.call<{ consent: { consentId: string } }>('Grant', grantRequest())).consent.consentId;
+const permitted: number[] = [];
+for (let i = 0; i < exchangeCount + 50; i++) {
+  const t0 = performance.now();
+  await moph.requestRecord({ subject: SUBJECT, recordType: 'rd.income-tax.annual-summary', purpose: 'PUBLIC_HEALTH_SERVICE', consentId: unlimited, clientRequestId: randomUUID() });
+  if (i >= 50) permitted.push(performance.now() - t0);
+}
+
 await writeResult('consent', {
   benchmark: 'consent',
   date: new Date().toISOString(),
@@ -74,7 +89,10 @@ await writeResult('consent', {
   propagationToOtherNodeMs: percentiles(propagation),
   decideMicroseconds: Math.round(decideUs * 100) / 100,
   deniedCallMs: percentiles(denied),
+  consentExchanges: exchangeCount,
+  consentExchangeMs: percentiles(permitted),
 });
 dga.close();
 bma.close();
+moph.close();
 await hub.close();

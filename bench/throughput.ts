@@ -51,7 +51,7 @@ const config = async (name: string, body: object) => {
 // The production layout: a node that serves exchanges, and an audit node (the
 // sequencer that signs checkpoints, and the query index) beside it. Both run on
 // this machine and both are counted. --single-node puts everything in one node.
-const nodeKeys = (nodeId: string) => ({ ...nodeKafkaSettings(kafkaHandle, nodeId), nodeId, listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile(nodeId), pseudonymKeyFile: demo.pseudonymKeyFile, tls: demoNodeTls(demo.tls) });
+const nodeKeys = (nodeId: string) => ({ ...nodeKafkaSettings(kafkaHandle, nodeId), nodeId, listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile(nodeId), pseudonymKeyFile: demo.pseudonymKeyFile, tls: demoNodeTls(demo.tls), adminListen: '127.0.0.1:0' });
 const auditNode = values['single-node']
   ? undefined
   : await startChild(['cli/xhub.ts', 'node', '--config', await config('audit-node', { ...common, ...nodeKeys('audit-1') })], 'exchange node serving', { XHUB_LOG_LEVEL: 'info' });
@@ -61,11 +61,12 @@ const node = await startChild(
   'exchange node serving',
   { XHUB_LOG_LEVEL: 'info' },
 );
-const port = Number(/"port":(\d+)/.exec(node.output())?.[1]);
+// The gRPC port from the 'serving' line: the admin listener's line names a port too.
+const port = Number(/"port":(\d+)[^\n]*exchange node serving/.exec(node.output())?.[1]);
 const connectors = await Promise.all(
   PROVIDERS.map(async (agency) =>
     startChild(
-      ['cli/xhub.ts', 'connector', '--config', await config(agency, { ...common, ...connectorKafkaSettings(kafkaHandle, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'memory', dir: join(DEMO_DATA, agency) } })],
+      ['cli/xhub.ts', 'connector', '--config', await config(agency, { ...common, ...connectorKafkaSettings(kafkaHandle, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'memory', dir: join(DEMO_DATA, agency) }, adminListen: '127.0.0.1:0' })],
       'connector consuming',
       { XHUB_LOG_LEVEL: 'info' },
     ),

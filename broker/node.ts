@@ -24,7 +24,7 @@ import { auditService, consentService, exchangeService } from '../lib/proto.ts';
 import { loadPolicy, nodeKeyLookup, nodeKeyOwner, providersOf } from '../policies/policy-loader.ts';
 import type { Policy } from '../policies/policy.types.ts';
 import { loadNodeConfig, resolveAuditOrigin, type NodeConfig, type ResolvedNodeConfig } from './config.ts';
-import { assertHistoryTopic } from '../lib/kafka/topic-check.ts';
+import { assertHubTopics } from '../lib/kafka/topic-check.ts';
 import { AuditWriter } from './audit/audit-writer.ts';
 import { Sequencer } from './audit/sequencer.ts';
 import { AuditIndex } from './audit/audit-index.ts';
@@ -119,7 +119,7 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
   // Topics exist before anything uses them: created here only where the node holds the admin's credentials.
   const ensureHubTopics = hubTopicsStep(config, connection, nodeLog, layout, topics, replyTopic);
   await ensureHubTopics(admin, policy);
-  await assertHistoryTopic(admin, topics.audit(), Math.min(2, config.replicationFactor));
+  await assertHubTopics(admin, topics, providersOf(policy), { replicationFactor: config.replicationFactor });
   // A reloaded policy may name new providers: their topics exist before it decides.
   const policies = new PolicyHolder(policy, (next) => ensureHubTopics(admin, next), nodeLog);
   opened.add(() => policies.close());

@@ -6,7 +6,7 @@ import { HubError } from '../../lib/errors/hub-error.ts';
 import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
 import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
 import type { SignedTopicOptions } from '../../lib/kafka/signed-topic.types.ts';
-import { readClaimRecord, type ClaimRecord, type OutcomeRecord, type OutcomeResult } from './claim-records.ts';
+import { readClaimRecord, type ClaimRecord, type ClaimTopicRecord, type OutcomeRecord, type OutcomeResult, type ReadClaimRecord } from './claim-records.ts';
 import { ClaimState, type ClaimVerdict, type Holder } from './claim-state.ts';
 
 export interface ClaimLogOptions extends SignedTopicOptions {
@@ -27,6 +27,8 @@ export class ClaimLog {
   private consumer: Consumer | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly waiting = new Map<string, (verdict: ClaimVerdict) => void>();
+  /** The exact bytes of records this node signed and has not yet read back: those need no second signature check. */
+  private readonly own = new Map<string, ClaimTopicRecord & { nodeId: string }>();
   private readonly options: ClaimLogOptions;
 
   constructor(options: ClaimLogOptions) {
@@ -71,6 +73,14 @@ export class ClaimLog {
       sent.catch(() => {});
       await Promise.race([sent, timeout]);
       return { claimId: record.claimId, verdict: await Promise.race([verdict, timeout]) };
+    } catch (error) {
+      // The caller is told nothing was done, and it stays so: but the producer
+      // keeps retrying, so a claim given up on may still land once the link
+      // returns, and would hold its request (no outcome) until its deadline,
+      // making every retry wait. Its release, queued right behind it on the
+      // one partition, frees the request the moment it lands.
+      if (record.request) this.outcome(record.claimId, record.request.key, { kind: 'released' }).catch(() => {});
+      throw error;
     } finally {
       clearTimeout(timer);
       this.waiting.delete(record.claimId);
@@ -100,9 +110,11 @@ export class ClaimLog {
 
   private async send(key: string, record: ClaimRecord | OutcomeRecord): Promise<void> {
     const value = this.options.signer.sign(RECORD_DOMAINS.claim, record);
+    this.own.set(value, { ...record, nodeId: this.options.nodeId });
     try {
       await this.options.producer.send(this.options.topic, { key, value });
     } catch (cause) {
+      this.own.delete(value);
       throw new HubError('ERR_KAFKA_UNAVAILABLE', 'the claim could not be written to the claims topic; nothing was done', { cause });
     }
   }
@@ -110,13 +122,24 @@ export class ClaimLog {
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     for (const message of batch.messages) {
-      const read = readClaimRecord(message.value ?? '', this.options.nodeKeys());
+      const read = this.read(message.value);
       if ('record' in read) {
         const verdict = this.state.apply(read.record);
         if (verdict && read.record.type === 'claim') this.waiting.get(read.record.claimId)?.(verdict);
       } else await this.reject(read, batch.partition, message.offset, message.value);
     }
     await payload.heartbeat();
+  }
+
+  /** Bytes identical to what this node just signed are its own record; anything else is verified in full. */
+  private read(value: Buffer | null): ReadClaimRecord {
+    const text = value?.toString('utf8') ?? '';
+    const mine = this.own.get(text);
+    if (mine) {
+      this.own.delete(text);
+      return { record: mine };
+    }
+    return readClaimRecord(text, this.options.nodeKeys());
   }
 
   private async reject(read: { code: ErrorCode; reason: string }, partition: number, offset: string, value: Buffer | null): Promise<void> {

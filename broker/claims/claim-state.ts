@@ -29,8 +29,8 @@ export interface Holder {
  * - a request claim holds its request unless an earlier claim still holds it:
  *   one with no outcome whose exchange deadline has not passed, or one whose
  *   outcome (delivered or failed) is kept until `keepUntil`. A holder that was
- *   released (nothing sent) or died (deadline passed with no outcome) lets
- *   the next claim take over;
+ *   released (nothing sent) or died (no outcome by its deadline plus
+ *   TAKEOVER_GRACE_MS) lets the next claim take over;
  * - an outcome applies only to the claim that holds its request.
  *
  * Sweeping forgets what no later claim could be affected by; it uses the
@@ -75,7 +75,7 @@ export class ClaimState {
   /** Forgets tokens, requests and verdicts that no claim written from now on could be affected by. */
   sweep(now: number, marginMs = 60_000): void {
     for (const [key, exp] of this.tokens) if (exp + marginMs < now) this.tokens.delete(key);
-    for (const [key, holder] of this.requests) if (Math.max(holder.keepUntil, holder.exp) + marginMs < now) this.requests.delete(key);
+    for (const [key, holder] of this.requests) if (Math.max(holder.keepUntil, holder.exp + TAKEOVER_GRACE_MS) + marginMs < now) this.requests.delete(key);
     // Verdicts are read back within a deadline; an hour is far past any.
     if (this.verdicts.size > 100_000) for (const claimId of [...this.verdicts.keys()].slice(0, this.verdicts.size - 100_000)) this.verdicts.delete(claimId);
   }
@@ -97,8 +97,16 @@ export class ClaimState {
   }
 }
 
+/**
+ * How long past its deadline a claim with no outcome still holds its request.
+ * The holder writes its outcome after the deadline when its reply or its
+ * outcome is stuck behind a Kafka failover (5-20 s): a retry that took over
+ * at the deadline itself could then fetch the record a second time.
+ */
+export const TAKEOVER_GRACE_MS = 30_000;
+
 function stillHolds(holder: Holder, at: number): boolean {
-  if (!holder.outcome) return holder.exp > at;
+  if (!holder.outcome) return holder.exp + TAKEOVER_GRACE_MS > at;
   if (holder.outcome.kind === 'released') return false;
   return holder.keepUntil > at;
 }

@@ -9,13 +9,14 @@ import type { ConsentRecord } from '../../policies/consent.types.ts';
  * these events. Each has a unique id, so applying one twice (locally, then
  * again when read back from the topic) changes nothing.
  */
-export type ConsentEvent =
-  | { v: 1; eventId: string; type: 'granted'; at: number; consent: ConsentRecord }
-  | { v: 1; eventId: string; type: 'revoked'; at: number; consentId: string; by: string; reason?: string }
-  | { v: 1; eventId: string; type: 'used'; at: number; consentId: string; exchangeId: string };
+export type ConsentEvent = GrantedEvent | RevokedEvent | UsedEvent;
+export type GrantedEvent = { v: 1; eventId: string; type: 'granted'; at: number; consent: ConsentRecord };
+export type RevokedEvent = { v: 1; eventId: string; type: 'revoked'; at: number; consentId: string; by: string; reason?: string };
+/** One use of a consent by an exchange: it counts only if the consent had a use left at the event's place in the log. */
+export type UsedEvent = { v: 1; eventId: string; type: 'used'; at: number; consentId: string; exchangeId: string };
 
 /** The event a Grant writes: the consent, as granted. */
-export function grantedEvent(consent: ConsentRecord): ConsentEvent {
+export function grantedEvent(consent: ConsentRecord): GrantedEvent {
   return { v: 1, eventId: randomUUID(), type: 'granted', at: consent.grantedAt, consent };
 }
 

@@ -6,15 +6,20 @@ import type { ErrorCode } from '../../lib/errors/error-codes.ts';
 import { PartitionPositions } from '../../lib/kafka/positions.ts';
 import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
 import { firstSchemaError } from '../../lib/schema-error.ts';
-import { readConsentEvent, validateConsentEvent, type ConsentEvent, type ReadConsentEvent } from './consent-events.ts';
-import { ConsentView } from './consent-view.ts';
+import { readConsentEvent, validateConsentEvent, type ConsentEvent, type GrantedEvent, type ReadConsentEvent, type RevokedEvent, type UsedEvent } from './consent-events.ts';
+import { ConsentView, type UseVerdict } from './consent-view.ts';
 import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
 import type { SignedTopicOptions } from '../../lib/kafka/signed-topic.types.ts';
+
+/** The wait before replacing a consumer kafkajs gave up on, and between tries. */
+const RESTART_DELAY_MS = 1_000;
 
 export interface ConsentLogOptions extends SignedTopicOptions {
   /** How long the view may trail the topic before consent decisions stop. */
   lagToleranceMs?: number;
   startTimeoutMs?: number;
+  /** Longest wait for a `used` event to come back from the topic before the exchange fails closed (bounded by its deadline). */
+  useReadBackTimeoutMs?: number;
 }
 
 /**
@@ -24,7 +29,9 @@ export interface ConsentLogOptions extends SignedTopicOptions {
  * always rebuilt from the full history) and serves consent decisions only
  * while its view has caught up with the topic's end. Anyone who may write the
  * topic could put events there: only events signed by a registered node are
- * applied; the rest are dead-lettered with their reason. "Caught up" compares
+ * applied; the rest are dead-lettered with their reason. A use of a consent is
+ * decided by the log's order, so this node learns whether its own use counted
+ * only by reading it back (`use`). "Caught up" compares
  * the position (which counts transaction markers) with the end offset, and a
  * view that cannot learn the end offset counts as stale: it fails closed.
  */
@@ -34,11 +41,17 @@ export class ConsentLog {
   private admin: Admin | undefined;
   private poller: NodeJS.Timeout | undefined;
   private started = false;
+  private stopping = false;
+  /** False from a crash of the consumer until its replacement has joined: nothing is being read. */
+  private reading = false;
+  private restartTimer: NodeJS.Timeout | undefined;
   private positions: PartitionPositions | undefined;
   private readonly high = new Map<number, number>();
   /** When the end offsets were last learned; older than the tolerance means stale. */
   private highKnownAt = 0;
   private readonly laggingSince = new Map<number, number>();
+  /** This node's `used` events not yet read back, by event id. */
+  private readonly waiting = new Map<string, (verdict: UseVerdict) => void>();
 
   private readonly options: ConsentLogOptions;
 
@@ -48,7 +61,7 @@ export class ConsentLog {
   }
 
   async start(): Promise<void> {
-    const { kafka, topic } = this.options;
+    const { kafka } = this.options;
     this.admin = kafka.admin();
     await this.admin.connect();
     // Right after the topic is created its leader may not be known yet.
@@ -61,13 +74,7 @@ export class ConsentLog {
         await new Promise((r) => setTimeout(r, 100 * attempt));
       }
     }
-    const consumer = kafka.consumer({ groupId: `${this.options.groupPrefix}consent-view.${randomUUID()}`, maxWaitTimeInMs: LONG_POLL_MS, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-    this.consumer = consumer;
-    this.positions = new PartitionPositions(consumer, topic);
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => this.caughtUpCheck(payload.partition));
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+    await this.startReading();
     await this.waitForCatchUp(this.options.startTimeoutMs ?? 60_000);
     this.started = true;
     this.poller = setInterval(() => void this.pollHighWatermarks().catch(() => {}), 200);
@@ -75,14 +82,69 @@ export class ConsentLog {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.poller);
+    clearTimeout(this.restartTimer);
     await this.consumer?.disconnect();
     await this.admin?.disconnect();
   }
 
+  /**
+   * Starts a consumer of the whole topic in a fresh group. A replacement (after
+   * a crash) carries on from the positions the view already holds: records
+   * before them are fetched again but skipped, so none is applied or
+   * dead-lettered twice.
+   */
+  private async startReading(): Promise<void> {
+    const { kafka, topic } = this.options;
+    const consumer = kafka.consumer({ groupId: `${this.options.groupPrefix}consent-view.${randomUUID()}`, maxWaitTimeInMs: LONG_POLL_MS, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    const positions = new PartitionPositions(consumer, topic);
+    for (const partition of this.high.keys()) positions.advance(partition, this.position(partition));
+    this.consumer = consumer;
+    this.positions = positions;
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => this.caughtUpCheck(payload.partition));
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.reading = true));
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.crashed(consumer, payload.error, payload.restart));
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+      // A replacement that came up while the node was stopping must not outlive it.
+      if (this.stopping) await consumer.disconnect();
+    } catch (error) {
+      await consumer.disconnect().catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * A consumer that crashed reads nothing until it is back: the view is stale
+   * meanwhile, even with no new records to show it trails, since this node's
+   * own uses could not be read back. kafkajs restarts it after errors it
+   * deems passing; after the others (an ACL taken away, say) it gives up for
+   * good, so a new consumer is started here, and again until one runs.
+   */
+  private crashed(consumer: Consumer, error: Error, restarts: boolean): void {
+    if (consumer !== this.consumer) return;
+    this.reading = false;
+    this.options.log.error({ err: error, restarts }, 'consent view consumer crashed: consent decisions stop until it reads again');
+    if (!restarts) this.restartLater();
+  }
+
+  private restartLater(): void {
+    if (this.stopping) return;
+    this.restartTimer = setTimeout(() => {
+      this.startReading().catch((error: unknown) => {
+        this.options.log.error({ err: error }, 'consent view consumer could not be restarted; trying again');
+        this.restartLater();
+      });
+    }, RESTART_DELAY_MS);
+    this.restartTimer.unref();
+  }
+
   /** True when every partition has been read to the end, or has trailed it for less than the tolerance. */
   isCurrent(now = Date.now()): boolean {
-    if (!this.started) return false;
+    if (!this.started || !this.reading) return false;
     const tolerance = this.options.lagToleranceMs ?? 1_000;
     // Without a recent end offset nobody knows whether the view trails: fail closed.
     if (now - this.highKnownAt >= tolerance) return false;
@@ -109,19 +171,11 @@ export class ConsentLog {
   }
 
   /**
-   * Makes an event durable on the topic, applying it to this node's view at
-   * once (so it takes effect here first). An event the readers' schema would
-   * refuse is not written: it would live on this node only and be
-   * dead-lettered by every other node, at every start.
+   * Makes a grant or a withdrawal durable on the topic, applying it to this
+   * node's view at once (so it takes effect here first).
    */
-  async publish(event: ConsentEvent, key: string): Promise<void> {
-    const value = this.options.signer.sign(RECORD_DOMAINS.consentEvent, event);
-    // The event as a reader parses it from these bytes, not the object: that is what must pass.
-    if (!validateConsentEvent(JSON.parse(value))) {
-      const where = firstSchemaError(validateConsentEvent);
-      this.options.log.error({ type: event.type, where }, 'consent event not written: it fails the schema its readers apply');
-      throw new HubError('ERR_INTERNAL', `the consent event would be refused by every node that reads it (${where}); nothing changed`);
-    }
+  async publish(event: GrantedEvent | RevokedEvent, key: string): Promise<void> {
+    const value = this.signed(event);
     this.view.applyLocal(event);
     try {
       await this.options.producer.send(this.options.topic, { key, value });
@@ -131,12 +185,68 @@ export class ConsentLog {
     }
   }
 
+  /**
+   * Spends one use of a consent for an exchange: writes the `used` event, then
+   * waits until this node's consumer reads it back from the topic, after every
+   * earlier event of the consent. Its verdict (counted, or refused because the
+   * consent was revoked or used up before it in log order) is then the one
+   * every node reaches. Not applied ahead of the log: two nodes, or two calls
+   * here, that both saw a use left cannot both count it.
+   *
+   * Fails closed: ERR_KAFKA_UNAVAILABLE when the event cannot be written,
+   * ERR_CONSENT_VIEW_STALE when it does not come back within the limit. The
+   * use may still be spent then (the write may have landed), but nothing was sent.
+   */
+  async use(consentId: string, exchangeId: string, deadline: number): Promise<UseVerdict> {
+    const event: UsedEvent = { v: 1, eventId: randomUUID(), type: 'used', at: Date.now(), consentId, exchangeId };
+    const value = this.signed(event);
+    const verdict = new Promise<UseVerdict>((resolve) => this.waiting.set(event.eventId, resolve));
+    const limit = Math.max(1, Math.min(deadline - Date.now(), this.options.useReadBackTimeoutMs ?? 5_000));
+    let timer: NodeJS.Timeout | undefined;
+    // One limit for writing and reading back: a node cut off from Kafka answers within it, it never hangs.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HubError('ERR_CONSENT_VIEW_STALE', `this node could not confirm the consent use on the consent log within ${limit} ms; nothing was sent, but the use may be spent`)), limit);
+    });
+    try {
+      const sent = this.options.producer.send(this.options.topic, { key: consentId, value }).catch((error: unknown) => {
+        throw new HubError('ERR_KAFKA_UNAVAILABLE', 'the consent use could not be written to the consent log; nothing was sent', { cause: error });
+      });
+      sent.catch(() => {});
+      await Promise.race([sent, timeout]);
+      return await Promise.race([verdict, timeout]);
+    } finally {
+      clearTimeout(timer);
+      this.waiting.delete(event.eventId);
+    }
+  }
+
+  /**
+   * The event signed, as it goes on the topic. An event the readers' schema
+   * would refuse is not written: it would live on this node only and be
+   * dead-lettered by every other node, at every start.
+   */
+  private signed(event: ConsentEvent): string {
+    const value = this.options.signer.sign(RECORD_DOMAINS.consentEvent, event);
+    // The event as a reader parses it from these bytes, not the object: that is what must pass.
+    if (!validateConsentEvent(JSON.parse(value))) {
+      const where = firstSchemaError(validateConsentEvent);
+      this.options.log.error({ type: event.type, where }, 'consent event not written: it fails the schema its readers apply');
+      throw new HubError('ERR_INTERNAL', `the consent event would be refused by every node that reads it (${where}); nothing changed`);
+    }
+    return value;
+  }
+
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    // A restarted consumer fetches from the start again: what the view holds already is not applied twice.
+    const from = this.position(batch.partition);
     for (const message of batch.messages) {
+      if (Number(message.offset) < from) continue;
       const read = this.read(message.value);
-      if ('event' in read) this.view.apply(read.event);
-      else await this.reject(read, batch.topic, batch.partition, message.offset, message.value);
+      if ('event' in read) {
+        const verdict = this.view.apply(read.event);
+        if (verdict) this.waiting.get(read.event.eventId)?.(verdict);
+      } else await this.reject(read, batch.topic, batch.partition, message.offset, message.value);
     }
     await payload.heartbeat();
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { SigningKey } from '../../lib/crypto/keys.ts';
 import { canonicalJson, sha256b64url } from '../../lib/crypto/digest.ts';
 import type { RequestEnvelope } from '../../lib/envelope/envelope.types.ts';
@@ -17,6 +16,7 @@ import { DeferredTokenClaim } from '../claims/token-replay.ts';
 import { replayOutcome } from './replay-outcome.ts';
 import type { ReplyRouter } from '../routing/reply-router.ts';
 import type { ConsentLog } from '../consent/consent-log.ts';
+import { spendConsentUse } from '../consent/consent-use.ts';
 import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
 import type { AuditWriter } from '../audit/audit-writer.ts';
 import { ExchangeAudit } from '../audit/exchange-audit.ts';
@@ -132,10 +132,10 @@ interface Exchange {
   log: Logger;
 }
 
-/** Decides, counts a consent use, and signs the envelope; anything thrown here means nothing was sent. */
+/** Decides, spends a consent use, and signs the envelope; anything thrown here means nothing was sent. */
 async function permitAndSign(deps: ExchangeDeps, policy: Policy, x: Exchange): Promise<{ envelope: RequestEnvelope; jws: string }> {
   const { request } = x;
-  const decision = decide(
+  const decided = decide(
     policy,
     {
       consumer: x.consumer,
@@ -148,6 +148,8 @@ async function permitAndSign(deps: ExchangeDeps, policy: Policy, x: Exchange): P
     },
     deps.consents.view,
   );
+  // A consent use counts only in the consent log's order, the same on every node: decided before anything is sent.
+  const decision = decided.effect === 'permit' ? await spendConsentUse(deps.consents, decided, x.exchangeId, x.deadline) : decided;
   x.audit.decided(decision, request.consentId || undefined);
   if (decision.effect === 'deny') {
     x.log.info({ code: decision.reason, rule: decision.rule, source: decision.source }, 'exchange denied');
@@ -157,10 +159,6 @@ async function permitAndSign(deps: ExchangeDeps, policy: Policy, x: Exchange): P
   }
   const consent = decision.consent;
   try {
-    // Count the use before anything is sent, in the same tick as the check, so
-    // two concurrent calls on this node cannot both spend the last use.
-    const used = consent && ({ v: 1, eventId: randomUUID(), type: 'used', at: Date.now(), consentId: consent.consentId, exchangeId: x.exchangeId } as const);
-    const durableUse = used ? deps.consents.publish(used, used.consentId) : Promise.resolve();
     const envelope: RequestEnvelope = {
       v: 1,
       exchangeId: x.exchangeId,
@@ -178,7 +176,7 @@ async function permitAndSign(deps: ExchangeDeps, policy: Policy, x: Exchange): P
       iat: Date.now(),
       exp: x.deadline,
     };
-    const [jws] = await Promise.all([signRequestEnvelope(envelope, deps.hubKey), durableUse]);
+    const jws = await signRequestEnvelope(envelope, deps.hubKey);
     x.log.debug({ agreement: decision.agreement.id, provider: decision.provider, reason: decision.reason, rule: decision.rule }, 'exchange permitted');
     return { envelope, jws };
   } catch (error) {

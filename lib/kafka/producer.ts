@@ -1,18 +1,29 @@
-import { Partitioners, type Kafka } from 'kafkajs';
+import { Partitioners, type ICustomPartitioner, type Kafka, type Message } from 'kafkajs';
 import { BatchingProducer } from './batching-producer.ts';
 
 /** The hub's producer settings: idempotent, acks=all, one request in flight. */
 export async function connectProducer(kafka: Kafka): Promise<{ producer: BatchingProducer; disconnect: () => Promise<void> }> {
+  // kafkajs's default partitioner, noting where it put each message: what the
+  // BatchingProducer checks the acknowledgements against (kafkajs#1303).
+  const chosen = new WeakMap<Message, number>();
+  const createPartitioner: ICustomPartitioner = () => {
+    const partition = Partitioners.DefaultPartitioner();
+    return (args) => {
+      const p = partition(args);
+      chosen.set(args.message, p);
+      return p;
+    };
+  };
   const raw = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner,
     // Idempotence needs unbounded retries; callers are bounded by their deadlines.
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
   });
   await raw.connect();
-  const producer = new BatchingProducer(raw);
+  const producer = new BatchingProducer(raw, undefined, (message) => chosen.get(message));
   return {
     producer,
     disconnect: async () => {

@@ -54,7 +54,8 @@ export function hubAcls(prefix: string, members: HubMembers): AclEntry[] {
     grants.push([
       nodePrincipal(nodeId),
       [
-        [TOPIC, t.requests(''), PREFIXED, [WRITE, DESCRIBE]],
+        // DESCRIBE_CONFIGS: a node checks at start that request topics are durable (lib/kafka/topic-check.ts).
+        [TOPIC, t.requests(''), PREFIXED, [WRITE, DESCRIBE, DESCRIBE_CONFIGS]],
         [TOPIC, t.replies(nodeId), LITERAL, [READ, DESCRIBE]],
         [TOPIC, t.consentEvents(), LITERAL, [READ, WRITE, DESCRIBE, DESCRIBE_CONFIGS]],
         [TOPIC, t.audit(), LITERAL, [READ, WRITE, DESCRIBE, DESCRIBE_CONFIGS]],

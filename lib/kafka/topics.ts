@@ -1,4 +1,5 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
+import { minInsyncFor } from './topic-check.ts';
 
 /** Names of every topic the hub uses, under one configurable prefix. */
 export interface TopicNames {
@@ -52,7 +53,12 @@ export function topicSpecs(names: string[], kind: 'requests' | 'replies' | 'dead
       ...(retention === -1 ? [{ name: 'retention.bytes', value: '-1' }] : []),
       // Small segments, so retention can delete sealed outcomes soon after the hour.
       ...(kind === 'claims' ? [{ name: 'segment.ms', value: String(10 * 60_000) }] : []),
-      { name: 'min.insync.replicas', value: String(Math.min(2, layout.replicationFactor)) },
+      // With acks=all, a write is acknowledged once it is on min.insync.replicas
+      // replicas, and only an in-sync replica may lead: so from RF 3 up the loss
+      // of any one broker neither loses an acknowledged record nor stops writes.
+      // Set on the topic, not left to the broker's default, which an operator may change.
+      { name: 'min.insync.replicas', value: String(minInsyncFor(layout.replicationFactor)) },
+      { name: 'unclean.leader.election.enable', value: 'false' },
     ],
   }));
 }

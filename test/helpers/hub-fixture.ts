@@ -20,14 +20,15 @@ import { createLogger } from '../../lib/log.ts';
 import { provisionHub } from '../../lib/kafka/provision.ts';
 import { connectorPrincipal, KAFKA_SEQUENCER, nodePrincipal } from '../../lib/kafka/principals.ts';
 import { CountingBackend } from './counting-backend.ts';
-import { kafkaSettings, testKafka } from './test-kafka.ts';
+import { sharedTestKafka, testKafka, type TestKafkaTarget } from './test-kafka.ts';
 
 export const SOMSRI = '1101700203450';
 export const SOMCHAI = '3100500123458';
 
 /**
- * A node plus connectors on the shared real Kafka broker, on topics under a
- * prefix of their own so test files never see each other's traffic.
+ * A node plus connectors on the shared real Kafka broker (or a Kafka the test
+ * brings, such as a cluster), on topics under a prefix of their own so test
+ * files never see each other's traffic.
  */
 export class HubFixture {
   readonly connectors = new Map<string, RunningConnector>();
@@ -42,17 +43,19 @@ export class HubFixture {
   readonly topicPrefix: string;
   readonly stateDir: string;
   readonly demo: DemoLayout;
+  readonly kafka: TestKafkaTarget;
 
-  private constructor(brokers: string[], topicPrefix: string, stateDir: string, demo: DemoLayout) {
-    this.brokers = brokers;
+  private constructor(kafka: TestKafkaTarget, topicPrefix: string, stateDir: string, demo: DemoLayout) {
+    this.kafka = kafka;
+    this.brokers = kafka.settings('admin').kafkaBrokers;
     this.topicPrefix = topicPrefix;
     this.stateDir = stateDir;
     this.demo = demo;
   }
 
-  static async start(options: { connectors?: string[]; node?: Partial<NodeConfig> } = {}): Promise<HubFixture> {
+  static async start(options: { connectors?: string[]; node?: Partial<NodeConfig>; kafka?: TestKafkaTarget } = {}): Promise<HubFixture> {
     const stateDir = await mkdtemp(join(tmpdir(), 'xhub-test-'));
-    const fixture = new HubFixture(kafkaSettings('admin').kafkaBrokers, `t${randomBytes(4).toString('hex')}.`, stateDir, await materialiseDemo(stateDir));
+    const fixture = new HubFixture(options.kafka ?? sharedTestKafka, `t${randomBytes(4).toString('hex')}.`, stateDir, await materialiseDemo(stateDir));
     await fixture.provision();
     await fixture.startNode(options.node);
     for (const agency of options.connectors ?? ['DOPA', 'RD', 'MOPH', 'FPO']) await fixture.startConnector(agency);
@@ -61,10 +64,10 @@ export class HubFixture {
 
   /** Creates this hub's topics and ACLs as the admin would, so nodes and connectors run with least privilege. */
   async provision(prefix = this.topicPrefix): Promise<void> {
-    const admin = testKafka().admin();
+    const admin = testKafka(undefined, undefined, this.kafka).admin();
     await admin.connect();
     try {
-      await provisionHub(admin, prefix, { nodeIds: this.demo.nodes, providers: ['DOPA', 'RD', 'MOPH', 'FPO'] }, { partitions: 3, replicationFactor: 1 });
+      await provisionHub(admin, prefix, { nodeIds: this.demo.nodes, providers: ['DOPA', 'RD', 'MOPH', 'FPO'] }, { partitions: 3, replicationFactor: this.kafka.replicationFactor });
     } finally {
       await admin.disconnect();
     }
@@ -84,8 +87,9 @@ export class HubFixture {
         hubKeyFile: this.demo.hubKeyFile,
         nodeKeyFile: this.demo.nodeKeyFile(nodeId),
         pseudonymKeyFile: this.demo.pseudonymKeyFile,
-        ...kafkaSettings(nodePrincipal(nodeId)),
-        kafkaSequencerCredentialsFile: kafkaSettings(KAFKA_SEQUENCER).kafkaCredentialsFile,
+        ...this.kafka.settings(nodePrincipal(nodeId)),
+        kafkaSequencerCredentialsFile: this.kafka.settings(KAFKA_SEQUENCER).kafkaCredentialsFile,
+        replicationFactor: this.kafka.replicationFactor,
         topicPrefix: this.topicPrefix,
         // The secure path is the tested path: mutual TLS with the demo CA, as `npm start` serves.
         tls: demoNodeTls(this.demo.tls),
@@ -126,7 +130,7 @@ export class HubFixture {
       agencyId: agency,
       privateKeyFile: this.demo.agencyKeyFile(agency),
       policiesDir: this.demo.policiesDir,
-      ...kafkaSettings(connectorPrincipal(agency)),
+      ...this.kafka.settings(connectorPrincipal(agency)),
       topicPrefix: this.topicPrefix,
       adminListen: '127.0.0.1:0',
     };

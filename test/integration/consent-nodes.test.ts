@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { status } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../broker/node.ts';
 import { ExchangeClient } from '../../lib/exchange-client.ts';
@@ -34,6 +35,18 @@ describe('two nodes sharing one Kafka', () => {
     await hub?.stop();
   });
 
+  /**
+   * Holds `node`'s consent view back for `ms`, as a view may trail the log under
+   * load (anything under the 1 s lag tolerance still counts as current): the
+   * race between two nodes, made certain instead of left to luck.
+   */
+  const trailing = (node: RunningNode, ms: number): Promise<void> => {
+    const consumer = (node.consents as unknown as { consumer: Consumer }).consumer;
+    const topics = [{ topic: `${hub.topicPrefix}consent-events` }];
+    consumer.pause(topics);
+    return new Promise<void>((r) => setTimeout(r, ms)).then(() => consumer.resume(topics));
+  };
+
   const clientOn = async (node: RunningNode) => {
     const client = new ExchangeClient(`127.0.0.1:${node.port}`, 'MOPH', await hub.key('MOPH'), node.config.nodeId, await hub.transport('MOPH'));
     return client;
@@ -52,6 +65,60 @@ describe('two nodes sharing one Kafka', () => {
     expect(seen).toBeLessThan(1_000);
     await expectFailure(ask(), status.PERMISSION_DENIED, 'ERR_CONSENT_REVOKED');
     onB.close();
+  });
+
+  it('refuses, on every node, a use written after the withdrawal, even on a node whose view has not caught up with it yet', async () => {
+    const dgaOnA = await hub.consentClient('DGA', nodeA);
+    const { consent } = await dgaOnA.call<{ consent: { consentId: string } }>('Grant', grant(SOMSRI));
+    await waitUntil(() => nodeB.consents.view.get(consent.consentId) !== undefined, 5_000);
+    const rd = hub.backends.get('RD')!;
+    const fetchedBefore = rd.byRecord.get(`${INCOME}/${SOMSRI}`) ?? 0;
+    const caughtUp = trailing(nodeB, 700);
+    await dgaOnA.call('Revoke', { consentId: consent.consentId, subject: SOMSRI });
+    expect(nodeB.consents.view.get(consent.consentId)?.revokedAt).toBeUndefined();
+    const onB = await clientOn(nodeB);
+    await expectFailure(
+      onB.requestRecord({ subject: SOMSRI, recordType: INCOME, purpose: 'PUBLIC_HEALTH_SERVICE', consentId: consent.consentId, clientRequestId: randomUUID() }),
+      status.PERMISSION_DENIED,
+      'ERR_CONSENT_REVOKED',
+    );
+    await caughtUp;
+    expect((rd.byRecord.get(`${INCOME}/${SOMSRI}`) ?? 0) - fetchedBefore).toBe(0);
+    onB.close();
+  });
+
+  it('spends a consent for one transfer once, whatever the nodes and concurrent calls (issue 11: used twice through two nodes)', async () => {
+    const dga = await hub.consentClient('DGA', nodeA);
+    const { consent } = await dga.call<{ consent: { consentId: string } }>('Grant', grant(SOMSRI, { maxUses: 1 }));
+    await waitUntil(() => nodeB.consents.view.get(consent.consentId) !== undefined, 5_000);
+    const rd = hub.backends.get('RD')!;
+    const fetchedBefore = rd.byRecord.get(`${INCOME}/${SOMSRI}`) ?? 0;
+    const [onA, onB] = [await clientOn(nodeA), await clientOn(nodeB)];
+    // Ten at once, alternating between the nodes, while node-2 has not yet read node-1's uses: its own view shows a use left.
+    const caughtUp = trailing(nodeB, 700);
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 === 0 ? onA : onB)
+          .requestRecord({ subject: SOMSRI, recordType: INCOME, purpose: 'PUBLIC_HEALTH_SERVICE', consentId: consent.consentId, clientRequestId: randomUUID() })
+          .then(
+            () => 'delivered',
+            (e: ServiceError) => `${e.code} ${String(e.metadata?.get('xhub-error-code')[0])}`,
+          ),
+      ),
+    );
+    await caughtUp;
+    expect(outcomes.filter((o) => o === 'delivered')).toHaveLength(1);
+    expect(outcomes.filter((o) => o !== 'delivered')).toEqual(Array(9).fill(`${status.PERMISSION_DENIED} ERR_CONSENT_USES_EXHAUSTED`));
+    expect((rd.byRecord.get(`${INCOME}/${SOMSRI}`) ?? 0) - fetchedBefore).toBe(1);
+    // Each node has read the one use that counted: it is before the refused ones in the log, and each node read back a refused one of its own.
+    for (const node of [nodeA, nodeB]) expect((await (await hub.consentClient('DGA', node)).call<{ uses: number }>('Get', { consentId: consent.consentId })).uses).toBe(1);
+    onA.close();
+    onB.close();
+
+    await nodeB.stop();
+    nodeB = await hub.startNode({ nodeId: 'node-2' });
+    hub.node = nodeA;
+    expect((await (await hub.consentClient('DGA', nodeB)).call<{ uses: number }>('Get', { consentId: consent.consentId })).uses).toBe(1);
   });
 
   it('a restarted node rebuilds consent state, uses included, from the topic', async () => {

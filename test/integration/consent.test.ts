@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { status } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { compactVerify, createLocalJWKSet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFailure } from '../helpers/grpc-error.ts';
@@ -74,6 +74,25 @@ describe('consent: grant, use, withdraw', () => {
     await income(consent.consentId);
     await expectFailure(income(consent.consentId), status.PERMISSION_DENIED, 'ERR_CONSENT_USES_EXHAUSTED');
     expect((await dga.call<{ uses: number }>('Get', { consentId: consent.consentId })).uses).toBe(2);
+  });
+
+  it('counts uses under concurrent calls: a consent for three transfers allows three of eight sent at once (issue 11)', async () => {
+    const dga = await hub.consentClient();
+    const { consent } = await dga.call<Granted>('Grant', grant(SOMSRI, { maxUses: 3 }));
+    const rd = hub.backends.get('RD')!;
+    const fetchedBefore = rd.byRecord.get(`${INCOME}/${SOMSRI}`) ?? 0;
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        income(consent.consentId).then(
+          () => 'delivered',
+          (e: ServiceError) => `${e.code} ${String(e.metadata?.get('xhub-error-code')[0])}`,
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => o === 'delivered')).toHaveLength(3);
+    expect(outcomes.filter((o) => o !== 'delivered')).toEqual(Array(5).fill(`${status.PERMISSION_DENIED} ERR_CONSENT_USES_EXHAUSTED`));
+    expect((rd.byRecord.get(`${INCOME}/${SOMSRI}`) ?? 0) - fetchedBefore).toBe(3);
+    expect((await dga.call<{ uses: number }>('Get', { consentId: consent.consentId })).uses).toBe(3);
   });
 
   it('covers sensitive data (s.26) only with explicit consent for it', async () => {
