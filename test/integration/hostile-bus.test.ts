@@ -689,12 +689,12 @@ describe('a hostile Kafka bus', () => {
 
         // The gap: every partition's end moved by its record plus a marker (and, on the consent topic, the aborted record and its
         // marker). Only the sequencer may write the checkpoint topic meanwhile, so there it moved at least as far.
-        const after = await endOffsets(targets.map((x) => x.topic));
+        // The coordinator writes the markers after the transaction ends (WriteTxnMarkers): wait for them to land.
         for (const { topic } of targets) {
           const extra = topic === t.consentEvents() ? 4 : 2;
           if (topic === t.auditCheckpoints())
-            expect(after[topic]![0], topic).toBeGreaterThanOrEqual(ends[topic]![0]! + extra);
-          else expect(after[topic], topic).toEqual(ends[topic]!.map((e) => e + extra));
+            await expect.poll(async () => (await endOffsets([topic]))[topic]![0], { timeout: 10_000, message: topic }).toBeGreaterThanOrEqual(ends[topic]![0]! + extra);
+          else await expect.poll(async () => (await endOffsets([topic]))[topic], { timeout: 10_000, message: topic }).toEqual(ends[topic]!.map((e) => e + extra));
         }
 
         // Past the lag tolerance, a view stuck before a marker would now refuse every consent decision.
