@@ -80,10 +80,6 @@ export class ClaimState {
     if (this.verdicts.size > 100_000) for (const claimId of [...this.verdicts.keys()].slice(0, this.verdicts.size - 100_000)) this.verdicts.delete(claimId);
   }
 
-  get size(): { tokens: number; requests: number } {
-    return { tokens: this.tokens.size, requests: this.requests.size };
-  }
-
   private claim(record: ClaimRecord & { nodeId: string }): ClaimVerdict {
     const seen = this.tokens.get(record.token.key);
     if (seen !== undefined && seen > record.at) return { tokenReplayed: true };

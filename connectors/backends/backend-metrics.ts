@@ -1,7 +1,7 @@
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import { isHubError } from '../../lib/errors/hub-error.ts';
 import type { Backend } from './backend.types.ts';
-import type { BreakerState } from './open-backend.ts';
+import type { BreakerState } from './resilience/resilient-backend.ts';
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 

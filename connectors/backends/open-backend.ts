@@ -8,10 +8,9 @@ import { FileBackend } from './file-backend.ts';
 import { RestBackend } from './http/rest-backend.ts';
 import { MemoryBackend } from './memory-backend.ts';
 import { PostgresBackend } from './postgres/postgres-backend.ts';
-import { withResilience } from './resilience/resilient-backend.ts';
+import { withResilience, type BreakerState } from './resilience/resilient-backend.ts';
 import { SoapBackend } from './soap/soap-backend.ts';
 
-export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** The connector's view of its agency system: fetched, contained, mapped. */
 export interface OpenedBackend extends Backend {
