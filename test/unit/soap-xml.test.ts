@@ -239,6 +239,11 @@ describe('requests: the subject XML-escaped into the template', () => {
     );
   });
 
+  it('puts `$<` and `$&` in as text, not as replacement patterns (found by the round-trip property on CI)', () => {
+    expect(fillTemplate('<PID>{subject}</PID>', '$<')).toBe('<PID>$&lt;</PID>');
+    expect(fillTemplate('<PID>{subject}</PID>', "$&$'")).toBe('<PID>$&amp;$&apos;</PID>');
+  });
+
   it('refuses characters XML 1.0 cannot carry', () => {
     for (const bad of ['\u0000', '123\u0007', '\ud800', '\uffff']) {
       expect(() => escapeXml(bad)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));

@@ -82,7 +82,9 @@ const ESCAPES: Record<string, string> = {
 
 /** The request body: every `{subject}` in the template replaced by the escaped subject. */
 export function fillTemplate(template: string, subject: string): string {
-  return template.replaceAll('{subject}', escapeXml(subject));
+  const escaped = escapeXml(subject);
+  // A function, not a string: `$&` or `$<` in the subject must not be read as replacement patterns.
+  return template.replaceAll('{subject}', () => escaped);
 }
 
 /** Turns the parser's ordered output into elements, decoding text as it goes. */
