@@ -4,7 +4,7 @@
  * never its content: the person appears only as a keyed pseudonym
  * (`subjectRef`), a record only as a digest.
  */
-export const AUDIT_KINDS = ['request-received', 'decision', 'delivered', 'replayed', 'failed', 'timed-out', 'consent-granted', 'consent-revoked', 'policy-reloaded', 'admin', 'access-denied'] as const;
+export const AUDIT_KINDS = ['request-received', 'decision', 'delivered', 'replayed', 'failed', 'timed-out', 'consent-granted', 'consent-revoked', 'policy-reloaded', 'admin', 'access-denied', 'viewed'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 export interface AuditEntry {
@@ -43,7 +43,15 @@ export interface AuditEntry {
   /** SHA-256 (base64url) of the provider's signature (the response JWS). */
   signatureDigest?: string;
   providerKeyId?: string;
-  /** Who did it, for consent and administrative entries. */
+  /**
+   * Disclosure deferred by the agreement (an investigation, say): until this
+   * epoch ms the delivery stays out of the citizen's own access log. Fixed,
+   * signed, when the entry is written, so a later policy change cannot move it.
+   */
+  discloseAfter?: number;
+  /** The legal citation that allows the deferral. */
+  deferral?: string;
+  /** Who did it, for consent and administrative entries; for `viewed`, the DPO or consent manager who looked. */
   actor?: string;
   detail?: string;
 }

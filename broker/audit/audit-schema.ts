@@ -52,6 +52,8 @@ export const validateAuditEntry = ajv.compile<AuditEntry>({
     payloadDigest: text,
     signatureDigest: text,
     providerKeyId: text,
+    discloseAfter: { type: 'integer', minimum: 0 },
+    deferral: text,
     actor: text,
     detail: { type: 'string', maxLength: 2048 },
   },

@@ -21,7 +21,7 @@ export interface QueryRequest {
    */
   'decision'?: (string);
   /**
-   * request-received, decision, delivered, failed, timed-out, consent-granted, consent-revoked, policy-reloaded, admin.
+   * request-received, decision, delivered, failed, timed-out, consent-granted, consent-revoked, policy-reloaded, admin, access-denied, viewed.
    */
   'kind'?: (string);
   /**
@@ -56,7 +56,7 @@ export interface QueryRequest__Output {
    */
   'decision': (string);
   /**
-   * request-received, decision, delivered, failed, timed-out, consent-granted, consent-revoked, policy-reloaded, admin.
+   * request-received, decision, delivered, failed, timed-out, consent-granted, consent-revoked, policy-reloaded, admin, access-denied, viewed.
    */
   'kind': (string);
   /**
