@@ -27,10 +27,13 @@ export interface Holder {
  * - a token claim is void if the same token key was claimed before and that
  *   claim's token was still valid at this claim's `at`;
  * - a request claim holds its request unless an earlier claim still holds it:
- *   one with no outcome whose exchange deadline has not passed, or one whose
- *   outcome (delivered or failed) is kept until `keepUntil`. A holder that was
- *   released (nothing sent) or died (no outcome by its deadline plus
- *   TAKEOVER_GRACE_MS) lets the next claim take over;
+ *   one whose outcome (delivered or failed) is kept until `keepUntil`, or one
+ *   with no outcome at all. A holder that was released (nothing sent) lets
+ *   the next claim take over. One that died without an outcome never does
+ *   within the idempotency window: it may have asked the provider already,
+ *   and nothing durable says whether it did, so a second claim could cause a
+ *   second transfer. Retries learn that the outcome is unknown (see
+ *   OUTCOME_GRACE_MS);
  * - an outcome applies only to the claim that holds its request.
  *
  * Sweeping forgets what no later claim could be affected by; it uses the
@@ -75,7 +78,7 @@ export class ClaimState {
   /** Forgets tokens, requests and verdicts that no claim written from now on could be affected by. */
   sweep(now: number, marginMs = 60_000): void {
     for (const [key, exp] of this.tokens) if (exp + marginMs < now) this.tokens.delete(key);
-    for (const [key, holder] of this.requests) if (Math.max(holder.keepUntil, holder.exp + TAKEOVER_GRACE_MS) + marginMs < now) this.requests.delete(key);
+    for (const [key, holder] of this.requests) if (Math.max(holder.keepUntil, holder.exp + OUTCOME_GRACE_MS) + marginMs < now) this.requests.delete(key);
     // Verdicts are read back within a deadline; an hour is far past any.
     if (this.verdicts.size > 100_000) for (const claimId of [...this.verdicts.keys()].slice(0, this.verdicts.size - 100_000)) this.verdicts.delete(claimId);
   }
@@ -94,15 +97,21 @@ export class ClaimState {
 }
 
 /**
- * How long past its deadline a claim with no outcome still holds its request.
- * The holder writes its outcome after the deadline when its reply or its
- * outcome is stuck behind a Kafka failover (5-20 s): a retry that took over
- * at the deadline itself could then fetch the record a second time.
+ * How long past its deadline a claim with no outcome may still write one: the
+ * holder writes its outcome after the deadline when its reply or its outcome
+ * is stuck behind a Kafka failover (5-20 s). Until then a retry is told the
+ * request is still in progress; after it, that the holder stopped and the
+ * outcome is unknown.
  */
-export const TAKEOVER_GRACE_MS = 30_000;
+export const OUTCOME_GRACE_MS = 30_000;
 
 function stillHolds(holder: Holder, at: number): boolean {
-  if (!holder.outcome) return holder.exp + TAKEOVER_GRACE_MS > at;
+  if (!holder.outcome) return Math.max(holder.keepUntil, holder.exp + OUTCOME_GRACE_MS) > at;
   if (holder.outcome.kind === 'released') return false;
   return holder.keepUntil > at;
+}
+
+/** True when `holder` has no outcome and is past the time it could still write one: it stopped mid-exchange. */
+export function holderStopped(holder: Holder, now: number): boolean {
+  return !holder.outcome && holder.exp + OUTCOME_GRACE_MS <= now;
 }

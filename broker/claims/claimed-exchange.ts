@@ -5,6 +5,7 @@ import type { Logger } from '../../lib/log.ts';
 import type { RequestRecordResponse } from '../../lib/proto.ts';
 import { NotStarted } from '../idempotency/not-started.ts';
 import type { ClaimLog } from './claim-log.ts';
+import { holderStopped } from './claim-state.ts';
 import type { OutcomeResult } from './claim-records.ts';
 import type { OutcomeSealer } from './outcome-seal.ts';
 import { REPLAYED_MESSAGE } from './token-replay.ts';
@@ -41,6 +42,8 @@ export interface ClaimedWork {
  * after any restart, waits for that outcome and gets it back (after the policy
  * is checked again), or a retryable ERR_IDEMPOTENCY_IN_PROGRESS at its
  * deadline: it never causes a second transfer while the first may still end.
+ * When the holder stopped without an outcome, retries get ERR_OUTCOME_UNKNOWN
+ * for the rest of the idempotency window, never a second transfer.
  */
 export async function runClaimed(deps: ClaimedExchangeDeps, request: ClaimedRequest, work: ClaimedWork): Promise<RequestRecordResponse> {
   const requestKey = deps.keys.keyed('xhub/request', `${request.consumer}\u0000${request.clientRequestId}`);
@@ -56,6 +59,13 @@ export async function runClaimed(deps: ClaimedExchangeDeps, request: ClaimedRequ
     if (!holder) throw new HubError('ERR_INTERNAL', 'the claims log gave no verdict for the request');
     if (holder.fingerprint !== request.fingerprint) {
       throw new HubError('ERR_IDEMPOTENCY_KEY_REUSED', 'client_request_id was already used for a different request; choose a new id');
+    }
+    if (holderStopped(holder, Date.now())) {
+      // It may have asked the provider already: asking again could transfer the record twice.
+      throw new HubError(
+        'ERR_OUTCOME_UNKNOWN',
+        'the node that took this request (same client_request_id) stopped before answering it, so whether the provider was asked is unknown; the hub will not ask again under this id: send the request with a new client_request_id if it is still needed',
+      );
     }
     const settled = holder.outcome ? holder : await deps.claims.waitForOutcome(requestKey, request.deadline);
     const outcome = settled?.outcome;
@@ -95,6 +105,14 @@ async function answer(deps: ClaimedExchangeDeps, request: ClaimedRequest, work: 
     case 'released':
       throw new HubError('ERR_IDEMPOTENCY_IN_PROGRESS', 'an earlier attempt of this request ended before anything was sent; retry it with the same id');
     case 'failed':
+      // The first attempt was sent and ran out of time: the provider may have answered after it.
+      // Retrying under this id would only repeat that, so say what is known instead.
+      if (outcome.code === 'ERR_DEADLINE_EXCEEDED') {
+        throw new HubError(
+          'ERR_OUTCOME_UNKNOWN',
+          `the first attempt of this request (same client_request_id, exchange ${outcome.exchangeId}) ran out of its deadline after the provider was asked, so whether the record left the provider is unknown; the hub will not ask again under this id: send the request with a new client_request_id if it is still needed`,
+        );
+      }
       // The first outcome, as the first caller got it.
       throw new HubError(outcome.code, outcome.message);
     case 'delivered':

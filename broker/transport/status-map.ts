@@ -10,6 +10,8 @@ export const STATUS_BY_CODE: Record<ErrorCode, status> = {
   ERR_UNKNOWN_PURPOSE: status.INVALID_ARGUMENT,
   ERR_IDEMPOTENCY_KEY_REUSED: status.ALREADY_EXISTS,
   ERR_IDEMPOTENCY_IN_PROGRESS: status.UNAVAILABLE,
+  // Final for this client_request_id: the caller decides whether to ask again under a new one.
+  ERR_OUTCOME_UNKNOWN: status.ABORTED,
   ERR_AUTH_MISSING: status.UNAUTHENTICATED,
   ERR_AUTH_MALFORMED: status.UNAUTHENTICATED,
   ERR_AUTH_UNKNOWN_AGENCY: status.UNAUTHENTICATED,

@@ -66,6 +66,23 @@ describe('provider failures end in a clear error within the deadline', () => {
     expect(Date.now() - started).toBeLessThan(2_500);
   });
 
+  it('a retry of a call that ran out of time after the provider was asked gets ERR_OUTCOME_UNKNOWN, not a second fetch (regression: retries got DEADLINE_EXCEEDED for the whole idempotency window)', async () => {
+    const fpo = await hub.client('FPO');
+    const dopa = hub.backends.get('DOPA')!;
+    const before = dopa.total;
+    const call = { subject: SOMCHAI, recordType: PERSON, purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() };
+    const first = await fpo.requestRecord(call, { timeoutMs: 1_500 }).then(() => undefined, (e: ServiceError) => e);
+    expect(first?.code).toBe(status.DEADLINE_EXCEEDED);
+    await expect.poll(() => dopa.total - before, { timeout: 5_000 }).toBe(1);
+    // The node records the first attempt's outcome once its own deadline has passed; the retry then learns it.
+    await expect
+      .poll(async () => (await fpo.requestRecord(call, { timeoutMs: 3_000 }).then(() => 'delivered', (e: ServiceError) => String(e.metadata.get('xhub-error-code')[0] ?? e.code))), { timeout: 10_000, interval: 300 })
+      .toBe('ERR_OUTCOME_UNKNOWN');
+    const details = await expectFailure(fpo.requestRecord(call, { timeoutMs: 3_000 }), status.ABORTED, 'ERR_OUTCOME_UNKNOWN');
+    expect(details).toMatch(/new client_request_id/);
+    expect(dopa.total - before).toBe(1);
+  });
+
   it('no connector running for the provider → DEADLINE_EXCEEDED by the deadline', async () => {
     const bma = await hub.client('BMA');
     const started = Date.now();

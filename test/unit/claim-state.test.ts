@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClaimRecord, OutcomeResult } from '../../broker/claims/claim-records.ts';
-import { ClaimState, TAKEOVER_GRACE_MS } from '../../broker/claims/claim-state.ts';
+import { ClaimState, holderStopped, OUTCOME_GRACE_MS } from '../../broker/claims/claim-state.ts';
 
 const key = (c: string) => c.repeat(43);
 let n = 0;
@@ -53,19 +53,38 @@ describe('claims in log order', () => {
     expect(state.holder(key('r'))?.outcome?.kind).toBe('failed');
   });
 
-  it('a released claim (nothing sent) or one that died without an outcome past its deadline is taken over by the next claim', () => {
+  it('a released claim (nothing sent) is taken over by the next claim', () => {
     const state = new ClaimState();
     const first = claim(1_000, 'a', { key: key('r') });
     state.apply(first);
     state.apply(outcome(first.claimId, key('r'), { kind: 'released' }));
     expect(state.apply(claim(1_200, 'b', { key: key('r') }))?.request).toEqual({ holds: true });
+  });
 
-    const dying = claim(10_000, 'c', { key: key('s'), exp: 15_000 });
+  it('a claim that died without an outcome is never taken over within the idempotency window: it may have asked the provider (regression: a retry after the grace fetched the record a second time)', () => {
+    const state = new ClaimState();
+    const dying = claim(10_000, 'c', { key: key('s'), exp: 15_000, keepUntil: 10_000 + 600_000 });
     state.apply(dying);
-    // Past its deadline it may still write a late outcome (a Kafka failover): it holds for the grace too.
-    expect(state.apply(claim(14_000, 'd', { key: key('s') }))?.request).toMatchObject({ holds: false });
-    expect(state.apply(claim(15_000 + TAKEOVER_GRACE_MS - 1, 'e', { key: key('s') }))?.request).toMatchObject({ holds: false });
-    expect(state.apply(claim(15_000 + TAKEOVER_GRACE_MS, 'f', { key: key('s') }))?.request).toEqual({ holds: true });
+    // Past its deadline it may still write a late outcome (a Kafka failover): in progress for the grace.
+    const during = state.apply(claim(15_000 + OUTCOME_GRACE_MS - 1, 'e', { key: key('s') }))?.request;
+    expect(during).toMatchObject({ holds: false, holder: { claimId: dying.claimId } });
+    expect(holderStopped(state.holder(key('s'))!, 15_000 + OUTCOME_GRACE_MS - 1)).toBe(false);
+    // After it, the holder has stopped: still held, and the outcome is unknown.
+    expect(state.apply(claim(15_000 + OUTCOME_GRACE_MS, 'f', { key: key('s') }))?.request).toMatchObject({ holds: false, holder: { claimId: dying.claimId } });
+    expect(holderStopped(state.holder(key('s'))!, 15_000 + OUTCOME_GRACE_MS)).toBe(true);
+    expect(state.apply(claim(609_999, 'g', { key: key('s') }))?.request).toMatchObject({ holds: false });
+    // Once the idempotency window has ended, the request may be made again.
+    expect(state.apply(claim(610_000, 'h', { key: key('s') }))?.request).toEqual({ holds: true });
+  });
+
+  it('a late outcome from a holder past its grace still applies: later retries get it', () => {
+    const state = new ClaimState();
+    const slow = claim(1_000, 'a', { key: key('t'), exp: 2_000 });
+    state.apply(slow);
+    state.apply(outcome(slow.claimId, key('t'), { kind: 'delivered', exchangeId: 'x', sealed: 's' }));
+    const holder = state.holder(key('t'))!;
+    expect(holderStopped(holder, 2_000 + OUTCOME_GRACE_MS + 1)).toBe(false);
+    expect(state.apply(claim(2_000 + OUTCOME_GRACE_MS + 1, 'b', { key: key('t') }))?.request).toMatchObject({ holds: false, holder: { outcome: { kind: 'delivered' } } });
   });
 
   it('an outcome answers retries only until its keepUntil', () => {
