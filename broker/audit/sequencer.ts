@@ -88,7 +88,10 @@ export class Sequencer {
   private async lead(mine: boolean): Promise<void> {
     this.generation += 1;
     this.leading = false;
-    if (!mine) return;
+    if (!mine) {
+      this.options.log.info('audit sequencer on standby: another node signs the checkpoints');
+      return;
+    }
     const generation = this.generation;
     let last = 0;
     const verifier = verifierOf(this.signer);

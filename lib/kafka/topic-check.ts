@@ -24,8 +24,11 @@ interface TopicState {
 const CONFIG_NAMES = ['cleanup.policy', 'retention.ms', 'retention.bytes', 'min.insync.replicas', 'unclean.leader.election.enable'];
 
 async function describeTopics(admin: Admin, topics: string[], waitMs = 5_000): Promise<Map<string, TopicState>> {
-  const metadata = await admin.fetchTopicMetadata({ topics });
-  const described = await describeConfigs(admin, topics, waitMs);
+  const deadline = Date.now() + waitMs;
+  const metadata = await untilAuthorised(deadline, `read the metadata of ${topics.join(', ')} (DESCRIBE)`, () => admin.fetchTopicMetadata({ topics }));
+  const described = await untilAuthorised(deadline, `read the settings of ${topics.join(', ')} (DESCRIBE_CONFIGS)`, () =>
+    admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: CONFIG_NAMES })) }),
+  );
   const configs = new Map(described.resources.map((r) => [r.resourceName, new Map(r.configEntries.map((e) => [e.configName, e.configValue]))]));
   return new Map(
     topics.map((topic) => {
@@ -37,18 +40,18 @@ async function describeTopics(admin: Admin, topics: string[], waitMs = 5_000): P
 
 /**
  * Just after provisioning, the new ACLs take a moment to reach every broker of
- * a cluster: one that has not applied them yet refuses DESCRIBE_CONFIGS, so an
- * authorisation failure is retried for a few seconds before it counts.
+ * a cluster: one that has not applied them yet refuses DESCRIBE and
+ * DESCRIBE_CONFIGS, so an authorisation failure is retried until `deadline`
+ * before it counts.
  */
-async function describeConfigs(admin: Admin, topics: string[], waitMs: number) {
-  const deadline = Date.now() + waitMs;
+async function untilAuthorised<T>(deadline: number, what: string, call: () => Promise<T>): Promise<T> {
   for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {
     try {
-      return await admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: CONFIG_NAMES })) });
+      return await call();
     } catch (cause) {
       if ((cause as { type?: string }).type !== 'TOPIC_AUTHORIZATION_FAILED') throw cause;
       if (Date.now() >= deadline) {
-        throw new HubError('ERR_KAFKA_UNAVAILABLE', `this node may not read the settings of ${topics.join(', ')} (DESCRIBE_CONFIGS): provision the hub's ACLs again (xhub kafka provision, with the admin principal)`, { cause });
+        throw new HubError('ERR_KAFKA_UNAVAILABLE', `this node may not ${what}: provision the hub's ACLs again (xhub kafka provision, with the admin principal)`, { cause });
       }
       await new Promise((r) => setTimeout(r, pause));
     }

@@ -10,10 +10,12 @@ import type { CheckpointMessage } from '../../broker/audit/checkpoint-message.ts
 import { demoPrincipals, REPO_ROOT } from '../../cli/demo-setup.ts';
 import type { Backend } from '../../connectors/backends/backend.types.ts';
 import { withCheckDigit } from '../../lib/citizen-id.ts';
-import type { ExchangeClient } from '../../lib/exchange-client.ts';
 import { startLocalCluster, type LocalCluster } from '../../lib/kafka/local-cluster.ts';
-import { KAFKA_AUDIT_READER } from '../../lib/kafka/principals.ts';
+import { KAFKA_AUDIT_READER, KAFKA_SEQUENCER, nodePrincipal } from '../../lib/kafka/principals.ts';
+import { ExchangeClient } from '../../lib/exchange-client.ts';
+import { demoNodeTls } from '../../cli/demo-tls.ts';
 import { topicNames } from '../../lib/kafka/topics.ts';
+import { startChildNode, type ChildNode } from '../helpers/child-node.ts';
 import { HubFixture } from '../helpers/hub-fixture.ts';
 import { ownTestKafka, testKafka, type TestKafkaTarget } from '../helpers/test-kafka.ts';
 
@@ -37,10 +39,13 @@ const anyoneBackend: Backend = {
  * allows) outlasts a broker's failover: 5 to 22 s measured here, from fencing
  * the dead broker to kafkajs consumers back in their groups. A hasty one (the
  * node's default) does not: what happens to it is printed on every run (an
- * attempt that timed out during a failover stays ERR_DEADLINE_EXCEEDED for the
- * idempotency TTL; see the closing notes of issue 11).
+ * attempt that timed out during a failover after its request was sent ends
+ * ERR_DEADLINE_EXCEEDED, and its retries get ERR_OUTCOME_UNKNOWN: the hub does
+ * not ask the provider twice).
  */
 const PATIENT_MS = 30_000;
+/** The audience all three nodes accept, so a caller's token works on whichever node it reaches. */
+const CLUSTER = 'exchange-hub.cluster-test';
 const HASTY_MS = 5_000;
 const ATTEMPTS = 6;
 
@@ -91,6 +96,49 @@ function keepExchanging(client: ExchangeClient, kinds: Outcome['kind'][]) {
   };
 }
 
+interface SpreadOutcome {
+  clientRequestId: string;
+  subject: string;
+  startedAt: number;
+  endedAt?: number;
+  exchangeId?: string;
+  failures: string[];
+}
+
+/** Deadline of a caller in the node-kill run: long enough for a retry to see a dead holder's outcome become known. */
+const SPREAD_MS = 10_000;
+
+/**
+ * One exchange as a caller behind a load balancer makes it: the first call to
+ * one node, each retry to the next, all with the same client_request_id,
+ * until an answer that is final (a record, or an error that is not retryable).
+ */
+async function exchangeSpread(clients: ExchangeClient[], caller: number, inFlight: number[]): Promise<SpreadOutcome> {
+  const outcome: SpreadOutcome = { clientRequestId: randomUUID(), subject: newSubject(), startedAt: Date.now(), failures: [] };
+  for (let attempt = 0; attempt < 12; attempt++) {
+    const target = (caller + attempt) % clients.length;
+    inFlight[target]! += 1;
+    try {
+      const answer = await clients[target]!.requestRecord({ ...WELFARE, subject: outcome.subject, clientRequestId: outcome.clientRequestId }, { timeoutMs: SPREAD_MS });
+      return { ...outcome, exchangeId: answer.exchangeId, endedAt: Date.now() };
+    } catch (error) {
+      const e = error as ServiceError;
+      const code = String(e.metadata?.get('xhub-error-code')[0] ?? `grpc-status-${e.code}`);
+      outcome.failures.push(code);
+      if (code === 'ERR_OUTCOME_UNKNOWN') return { ...outcome, endedAt: Date.now() };
+      await sleep(200 * Math.min(attempt + 1, 5));
+    } finally {
+      inFlight[target]! -= 1;
+    }
+  }
+  return { ...outcome, endedAt: Date.now() };
+}
+
+/** A node's newest line about its audit sequencer (active or standby). */
+function lastSequencerLine(output: string): string {
+  return output.split('\n').filter((l) => /audit sequencer (active|on standby)/.test(l)).at(-1) ?? '';
+}
+
 /** Leader of each partition of `topics`, as `topic-partition → node id`. */
 async function leaders(admin: Admin, topics: string[]): Promise<Map<string, number>> {
   const { topics: described } = await admin.fetchTopicMetadata({ topics });
@@ -110,6 +158,63 @@ describe('a 3-node Kafka cluster that loses a broker, then its controller', () =
   let kafka: TestKafkaTarget;
   let hub: HubFixture;
   let admin: Admin;
+  const children = new Map<string, ChildNode>();
+  /** An exchange node in a process of its own on this cluster, as `xhub node` runs in production. */
+  const startChild = (nodeId: string) =>
+    startChildNode(
+      {
+        nodeId,
+        listen: '127.0.0.1:0',
+        policiesDir: hub.demo.policiesDir,
+        hubKeyFile: hub.demo.hubKeyFile,
+        nodeKeyFile: hub.demo.nodeKeyFile(nodeId),
+        pseudonymKeyFile: hub.demo.pseudonymKeyFile,
+        ...kafka.settings(nodePrincipal(nodeId)),
+        kafkaSequencerCredentialsFile: kafka.settings(KAFKA_SEQUENCER).kafkaCredentialsFile,
+        replicationFactor: 3,
+        topicPrefix: hub.topicPrefix,
+        tls: demoNodeTls(hub.demo.tls),
+        adminListen: '127.0.0.1:0',
+        clusterAudience: CLUSTER,
+        auditSequencer: true,
+        auditQueries: false,
+      },
+      hub.stateDir,
+      { timeoutMs: 90_000 },
+    );
+  const auditReader = () => testKafka(KAFKA_AUDIT_READER, 'cluster-test-audit', kafka);
+  /** The audit log's length and the size of its newest signed checkpoint. */
+  const auditProgress = async () => {
+    const log = await readAuditLog(auditReader(), hub.topicPrefix);
+    const last = log.checkpoints.at(-1);
+    const signed = last ? ((m: CheckpointMessage) => m.from + m.leaves.length)(JSON.parse(last.toString()) as CheckpointMessage) : 0;
+    return { entries: log.entries, signed };
+  };
+  /** Waits until a signed checkpoint covers the whole audit log; returns its entries. */
+  const auditSettled = async () => {
+    let entries: { kind: string; exchangeId?: string }[] = [];
+    await expect
+      .poll(
+        async () => {
+          const now = await auditProgress();
+          entries = now.entries.map((e) => JSON.parse(e.toString()) as { kind: string; exchangeId?: string });
+          return now.signed === now.entries.length;
+        },
+        { timeout: 45_000, interval: 500 },
+      )
+      .toBe(true);
+    return entries;
+  };
+  /** `xhub audit verify` over the whole log, as the DPO runs it. */
+  const verifyAudit = async () => {
+    const settings = kafka.settings(KAFKA_AUDIT_READER);
+    const verify = await run(
+      process.execPath,
+      [join(REPO_ROOT, 'cli/xhub.ts'), 'audit', 'verify', '--policies', hub.demo.policiesDir, '--brokers', settings.kafkaBrokers.join(','), '--kafka-ca', settings.kafkaCaFile, '--kafka-credentials', settings.kafkaCredentialsFile, '--prefix', hub.topicPrefix],
+      { cwd: REPO_ROOT },
+    );
+    return verify.stdout;
+  };
 
   beforeAll(async () => {
     const started = Date.now();
@@ -119,11 +224,15 @@ describe('a 3-node Kafka cluster that loses a broker, then its controller', () =
     admin = testKafka('admin', 'cluster-test', kafka).admin();
     await admin.connect();
     const hubStarted = Date.now();
-    hub = await HubFixture.start({ kafka, connectors: [] });
+    // node-1 (in this process) serves calls; node-2 and node-3 (processes of their own, so they can be
+    // killed -9) serve calls too and are the audit sequencers: one signs checkpoints, the other stands by.
+    hub = await HubFixture.start({ kafka, connectors: [], node: { clusterAudience: CLUSTER, auditSequencer: false } });
     await hub.startConnector('FPO', anyoneBackend);
-    console.log(`[cluster] hub (node and FPO connector) up in ${Date.now() - hubStarted} ms`);
+    for (const nodeId of ['node-2', 'node-3']) children.set(nodeId, await startChild(nodeId));
+    console.log(`[cluster] hub (3 nodes and FPO connector) up in ${Date.now() - hubStarted} ms`);
   });
   afterAll(async () => {
+    await Promise.all([...children.values()].map((c) => c.stop()));
     await hub?.stop();
     await admin?.disconnect();
     await cluster?.stop();
@@ -208,31 +317,94 @@ describe('a 3-node Kafka cluster that loses a broker, then its controller', () =
     expect(patient.mine.filter((o) => fetches.get(o.subject) !== 1)).toEqual([]);
 
     // Every record handed out is on the audit log, delivered once; a signed checkpoint covers it all.
-    const reader = testKafka(KAFKA_AUDIT_READER, 'cluster-test-audit', kafka);
-    let entries: { kind: string; exchangeId?: string }[] = [];
-    await expect
-      .poll(
-        async () => {
-          const log = await readAuditLog(reader, hub.topicPrefix);
-          entries = log.entries.map((e) => JSON.parse(e.toString()) as { kind: string; exchangeId?: string });
-          const last = log.checkpoints.at(-1);
-          const signed = last ? ((m: CheckpointMessage) => m.from + m.leaves.length)(JSON.parse(last.toString()) as CheckpointMessage) : 0;
-          return signed === log.entries.length;
-        },
-        { timeout: 30_000, interval: 500 },
-      )
-      .toBe(true);
+    const entries = await auditSettled();
     const delivered = entries.filter((e) => e.kind === 'delivered').map((e) => e.exchangeId);
     expect(delivered.length).toBe(new Set(delivered).size);
     expect(load.outcomes.filter((o) => o.exchangeId && !delivered.includes(o.exchangeId))).toEqual([]);
-    const settings = kafka.settings(KAFKA_AUDIT_READER);
-    const verify = await run(
-      process.execPath,
-      [join(REPO_ROOT, 'cli/xhub.ts'), 'audit', 'verify', '--policies', hub.demo.policiesDir, '--brokers', settings.kafkaBrokers.join(','), '--kafka-ca', settings.kafkaCaFile, '--kafka-credentials', settings.kafkaCredentialsFile, '--prefix', hub.topicPrefix],
-      { cwd: REPO_ROOT },
-    );
-    expect(verify.stdout).toMatch(/^OK: \d+ entries, \d+ checkpoints; \d+ entries covered by signed checkpoints, 0 newer ones not yet/m);
+    expect(await verifyAudit()).toMatch(/^OK: \d+ entries, \d+ checkpoints; \d+ entries covered by signed checkpoints, 0 newer ones not yet/m);
     await controllerBack;
     expect(cluster.nodes.every((n) => n.running)).toBe(true);
+  });
+  it('kill -9 a node while its callers retry on the others, then the node signing checkpoints: no second fetch, nothing unaudited, another node takes over the checkpoints', { timeout: 240_000 }, async () => {
+    const clients = [
+      hub.track(new ExchangeClient(hub.address, 'BMA', await hub.key('BMA'), CLUSTER, await hub.transport('BMA'))),
+      ...(await Promise.all(['node-2', 'node-3'].map(async (id) => hub.track(new ExchangeClient(`127.0.0.1:${children.get(id)!.port}`, 'BMA', await hub.key('BMA'), CLUSTER, await hub.transport('BMA')))))),
+    ];
+    const outcomes: SpreadOutcome[] = [];
+    /** Calls under way on each node (node-1, node-2, node-3). */
+    const inFlight = [0, 0, 0];
+    let stopping = false;
+    const loops = Array.from({ length: 6 }, async (_, caller) => {
+      while (!stopping) {
+        outcomes.push(await exchangeSpread(clients, caller, inFlight));
+        await sleep(50);
+      }
+    });
+    const succeeded = () => outcomes.filter((o) => o.exchangeId).length;
+    const progress = async (more: number) => {
+      const target = succeeded() + more;
+      await expect.poll(succeeded, { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(target);
+    };
+    const sequencerOf = () => [...children].find(([, c]) => /audit sequencer active/.test(lastSequencerLine(c.output())))?.[0];
+    const kills: { nodeId: string; at: number; inFlight: number }[] = [];
+    const kill = async (nodeId: string) => {
+      // While it has calls under way, so that some die with it and their callers retry elsewhere.
+      const slot = nodeId === 'node-2' ? 1 : 2;
+      await expect.poll(() => inFlight[slot], { timeout: 10_000, interval: 1 }).toBeGreaterThan(0);
+      kills.push({ nodeId, at: Date.now(), inFlight: inFlight[slot]! });
+      process.kill(children.get(nodeId)!.pid, 'SIGKILL');
+    };
+    let signedBeforeKill: number | undefined;
+    try {
+      await progress(10);
+      // One sequencer signs, the other stands by.
+      await expect.poll(sequencerOf, { timeout: 30_000 }).toBeDefined();
+      const holder = sequencerOf()!;
+      const other = holder === 'node-2' ? 'node-3' : 'node-2';
+
+      // A node that only serves (its sequencer on standby) dies; its callers retry on the other nodes.
+      await kill(other);
+      await progress(15);
+      children.set(other, await startChild(other));
+      clients[other === 'node-2' ? 1 : 2] = hub.track(new ExchangeClient(`127.0.0.1:${children.get(other)!.port}`, 'BMA', await hub.key('BMA'), CLUSTER, await hub.transport('BMA')));
+      await progress(5);
+
+      // The node signing checkpoints dies: the standby must take over, while the dead one stays down.
+      signedBeforeKill = (await auditProgress()).signed;
+      await kill(holder);
+      await progress(15);
+      // Entries written since the kill: only a sequencer that took over can sign a checkpoint that covers them.
+      const writtenSinceKill = (await auditProgress()).entries.length;
+      await expect.poll(async () => (await auditProgress()).signed, { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(writtenSinceKill);
+      expect(lastSequencerLine(children.get(other)!.output())).toMatch(/audit sequencer active/);
+      children.set(holder, await startChild(holder));
+    } finally {
+      stopping = true;
+      await Promise.all(loops);
+    }
+
+    const fetches = hub.backends.get('FPO')!.calls;
+    const delivered = outcomes.filter((o) => o.exchangeId);
+    const unknown = outcomes.filter((o) => !o.exchangeId && o.failures.at(-1) === 'ERR_OUTCOME_UNKNOWN');
+    const unclear = outcomes.filter((o) => !o.exchangeId && !unknown.includes(o));
+    const twice = outcomes.filter((o) => (fetches.get(o.subject) ?? 0) > 1);
+    const codes: Record<string, number> = {};
+    for (const code of outcomes.flatMap((o) => o.failures)) codes[code] = (codes[code] ?? 0) + 1;
+    console.log(
+      `[cluster] node kills ${JSON.stringify(kills)}, failed attempts by code ${JSON.stringify(codes)}: ${outcomes.length} exchanges over 3 nodes, ${delivered.length} delivered, ${outcomes.filter((o) => o.failures.length > 0).length} retried on another node, ${unknown.length} ended ERR_OUTCOME_UNKNOWN (in flight on a killed node), ${unclear.length} without a clear answer ${JSON.stringify(unclear.map((o) => o.failures))}, ${twice.length} fetched twice; checkpoints signed up to ${signedBeforeKill} when the sequencer died`,
+    );
+    // Every exchange ended with its record, or (only one that was in flight on a node when it was killed) a clear, final ERR_OUTCOME_UNKNOWN.
+    expect(unclear).toEqual([]);
+    expect(unknown.filter((o) => !kills.some((k) => o.startedAt <= k.at && o.endedAt! >= k.at))).toEqual([]);
+    // The provider was asked at most once per client_request_id, whatever node the retries reached.
+    expect(twice).toEqual([]);
+    expect(delivered.filter((o) => fetches.get(o.subject) !== 1)).toEqual([]);
+
+    // Every delivery is on the audit log once, and the log verifies with nothing left unsigned.
+    const entries = await auditSettled();
+    const deliveredEntries = entries.filter((e) => e.kind === 'delivered').map((e) => e.exchangeId);
+    expect(deliveredEntries.length).toBe(new Set(deliveredEntries).size);
+    expect(delivered.filter((o) => !deliveredEntries.includes(o.exchangeId))).toEqual([]);
+    expect(await verifyAudit()).toMatch(/^OK: \d+ entries, \d+ checkpoints; \d+ entries covered by signed checkpoints, 0 newer ones not yet/m);
   });
 });
