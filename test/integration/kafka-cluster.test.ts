@@ -96,14 +96,7 @@ function keepExchanging(client: ExchangeClient, kinds: Outcome['kind'][]) {
   };
 }
 
-interface SpreadOutcome {
-  clientRequestId: string;
-  subject: string;
-  startedAt: number;
-  endedAt?: number;
-  exchangeId?: string;
-  failures: string[];
-}
+type SpreadOutcome = Omit<Outcome, 'kind'>;
 
 /** Deadline of a caller in the node-kill run: long enough for a retry to see a dead holder's outcome become known. */
 const SPREAD_MS = 10_000;
