@@ -2,6 +2,8 @@ import type { SigningKey } from '../lib/crypto/keys.ts';
 import type { RequestEnvelope, ResponseEnvelope, ResponseOutcome } from '../lib/envelope/envelope.types.ts';
 import { verifyRequestEnvelope } from '../lib/envelope/request-envelope.ts';
 import { requestDigest, signResponseEnvelope, subjectDigest } from '../lib/envelope/response-envelope.ts';
+import { signReceipt } from '../lib/envelope/receipt.ts';
+import { canonicalJson, sha256b64url } from '../lib/crypto/digest.ts';
 import type { ErrorCode } from '../lib/errors/error-codes.ts';
 import { HubError, isHubError, toHubError } from '../lib/errors/hub-error.ts';
 import type { ReplayGuard } from '../lib/replay-guard.ts';
@@ -51,14 +53,15 @@ export async function handleRequest(deps: HandlerDeps, requestJws: string, now =
   if (!deps.replay.firstUse(envelope.exchangeId, envelope.exp)) {
     return { kind: 'dead-letter', code: 'ERR_ENVELOPE_REPLAYED', message: `exchange ${envelope.exchangeId} was already answered` };
   }
-  const outcome = await fetchOutcome(deps, envelope, now);
+  const fetched = await fetchOutcome(deps, envelope, now);
+  const bound = { exchangeId: envelope.exchangeId, provider: deps.agencyId, consumer: envelope.consumer, recordType: envelope.recordType, requestDigest: requestDigest(requestJws) };
+  const outcome: ResponseOutcome =
+    fetched.outcome === 'delivered'
+      ? { ...fetched, receipt: await signReceipt({ v: 1, ...bound, payloadDigest: sha256b64url(canonicalJson(fetched.record)), fields: fetched.fields, iat: Date.now() }, deps.key) }
+      : fetched;
   const response: ResponseEnvelope = {
     v: 1,
-    exchangeId: envelope.exchangeId,
-    provider: deps.agencyId,
-    consumer: envelope.consumer,
-    recordType: envelope.recordType,
-    requestDigest: requestDigest(requestJws),
+    ...bound,
     subjectDigest: subjectDigest(envelope.exchangeId, envelope.subject),
     clientRequestId: envelope.clientRequestId,
     iat: Date.now(),
@@ -90,7 +93,10 @@ function checkEnvelopeConsent(envelope: RequestEnvelope, agreedBasis: string): v
   }
 }
 
-async function fetchOutcome(deps: HandlerDeps, envelope: RequestEnvelope, now: number): Promise<ResponseOutcome> {
+/** What the backend gave, before the provider signs its receipt. */
+type Fetched = Exclude<ResponseOutcome, { outcome: 'delivered' }> | Omit<Extract<ResponseOutcome, { outcome: 'delivered' }>, 'receipt'>;
+
+async function fetchOutcome(deps: HandlerDeps, envelope: RequestEnvelope, now: number): Promise<Fetched> {
   try {
     const validate = deps.policy.recordValidators.get(envelope.recordType);
     if (!validate || deps.policy.recordTypes.get(envelope.recordType)?.provider !== deps.agencyId) {

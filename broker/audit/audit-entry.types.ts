@@ -43,6 +43,8 @@ export interface AuditEntry {
   /** SHA-256 (base64url) of the provider's signature (the response JWS). */
   signatureDigest?: string;
   providerKeyId?: string;
+  /** The provider's delivery receipt (compact JWS over digests only, lib/envelope/receipt.ts): its signature, kept without the record. */
+  providerReceipt?: string;
   /**
    * Disclosure deferred by the agreement (an investigation, say): until this
    * epoch ms the delivery stays out of the citizen's own access log. Fixed,

@@ -52,6 +52,7 @@ export const validateAuditEntry = ajv.compile<AuditEntry>({
     payloadDigest: text,
     signatureDigest: text,
     providerKeyId: text,
+    providerReceipt: { type: 'string', maxLength: 16_384, pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' },
     discloseAfter: { type: 'integer', minimum: 0 },
     deferral: text,
     actor: text,

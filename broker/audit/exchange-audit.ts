@@ -40,7 +40,7 @@ export class ExchangeAudit {
   }
 
   /** Resolves once every entry of the exchange, the delivery last, is durable. */
-  async delivered(d: { provider: string; fields: string[]; recordJson: string; responseJws: string; providerKeyId: string }): Promise<void> {
+  async delivered(d: { provider: string; fields: string[]; recordJson: string; responseJws: string; providerKeyId: string; providerReceipt: string }): Promise<void> {
     this.track(
       this.writer.append({
         kind: 'delivered',
@@ -50,6 +50,7 @@ export class ExchangeAudit {
         payloadDigest: sha256b64url(d.recordJson),
         signatureDigest: sha256b64url(d.responseJws),
         providerKeyId: d.providerKeyId,
+        ...(d.providerReceipt ? { providerReceipt: d.providerReceipt } : {}),
       }),
     );
     await this.settled();
@@ -60,7 +61,7 @@ export class ExchangeAudit {
    * same client request id): handing it out again is a disclosure of its own,
    * on the record with the retry's token and the same digests as the delivery.
    */
-  async replayed(d: { clientRequestId: string; tokenDigest: string; provider: string; fields: string[]; recordJson: string; responseJws: string; providerKeyId: string; decision: Decision & { effect: 'permit' }; consentId: string | undefined }): Promise<void> {
+  async replayed(d: { clientRequestId: string; tokenDigest: string; provider: string; fields: string[]; recordJson: string; responseJws: string; providerKeyId: string; providerReceipt: string; decision: Decision & { effect: 'permit' }; consentId: string | undefined }): Promise<void> {
     this.track(
       this.writer.append({
         kind: 'replayed',
@@ -76,6 +77,7 @@ export class ExchangeAudit {
         payloadDigest: sha256b64url(d.recordJson),
         signatureDigest: sha256b64url(d.responseJws),
         providerKeyId: d.providerKeyId,
+        ...(d.providerReceipt ? { providerReceipt: d.providerReceipt } : {}),
       }),
     );
     await this.settled();

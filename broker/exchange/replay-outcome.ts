@@ -47,6 +47,7 @@ export async function replayOutcome(
     recordJson: stored.recordJson,
     responseJws: stored.providerSignature,
     providerKeyId: stored.providerKeyId,
+    providerReceipt: stored.providerReceipt,
     decision,
     consentId,
   });

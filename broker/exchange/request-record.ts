@@ -107,7 +107,7 @@ async function exchangeOnce(
   // delivery entry (and every entry before it) is durable.
   // Serialised once, canonically (RFC 8785): the caller gets the very bytes whose digest is on the audit log.
   const recordJson = canonicalJson(response.record);
-  await audit.delivered({ provider: envelope.provider, fields: response.fields, recordJson, responseJws, providerKeyId: kid });
+  await audit.delivered({ provider: envelope.provider, fields: response.fields, recordJson, responseJws, providerKeyId: kid, providerReceipt: response.receipt });
   // Where the time went: deciding and signing, the provider round trip over Kafka, making the audit entries durable.
   // Debug, as is 'exchange permitted': every exchange is on the audit log already, and
   // at hundreds a second these lines cost the node more than its policy decisions.
@@ -119,6 +119,7 @@ async function exchangeOnce(
     fieldsDelivered: response.fields,
     providerSignature: responseJws,
     providerKeyId: kid,
+    providerReceipt: response.receipt,
   };
 }
 

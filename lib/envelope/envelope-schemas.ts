@@ -1,12 +1,14 @@
 import { Ajv } from 'ajv';
 import { ERROR_CODES } from '../errors/error-codes.ts';
-import type { RequestEnvelope, ResponseEnvelope } from './envelope.types.ts';
+import type { DeliveryReceipt, RequestEnvelope, ResponseEnvelope } from './envelope.types.ts';
 
 // Envelope payloads are attacker-controlled until their shape is checked, even
 // after the signature verifies (a key can be misused): validate before use.
 const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false });
 
 const id = { type: 'string', minLength: 1, maxLength: 128 } as const;
+/** A compact JWS: three base64url parts. */
+const COMPACT_JWS = '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
 const fieldList = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 128 }, maxItems: 256 } as const;
 
 export const validateRequestEnvelope = ajv.compile<RequestEnvelope>({
@@ -54,6 +56,7 @@ export const validateResponseEnvelope = ajv.compile<ResponseEnvelope>({
     outcome: { enum: ['delivered', 'error'] },
     fields: fieldList,
     record: { type: 'object' },
+    receipt: { type: 'string', maxLength: 16_384, pattern: COMPACT_JWS },
     error: {
       type: 'object',
       additionalProperties: false,
@@ -62,7 +65,24 @@ export const validateResponseEnvelope = ajv.compile<ResponseEnvelope>({
     },
   },
   oneOf: [
-    { properties: { outcome: { const: 'delivered' } }, required: ['fields', 'record'], not: { required: ['error'] } },
-    { properties: { outcome: { const: 'error' } }, required: ['error'], not: { anyOf: [{ required: ['record'] }, { required: ['fields'] }] } },
+    { properties: { outcome: { const: 'delivered' } }, required: ['fields', 'record', 'receipt'], not: { required: ['error'] } },
+    { properties: { outcome: { const: 'error' } }, required: ['error'], not: { anyOf: [{ required: ['record'] }, { required: ['fields'] }, { required: ['receipt'] }] } },
   ],
+});
+
+export const validateDeliveryReceipt = ajv.compile<DeliveryReceipt>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['v', 'exchangeId', 'provider', 'consumer', 'recordType', 'requestDigest', 'payloadDigest', 'fields', 'iat'],
+  properties: {
+    v: { const: 1 },
+    exchangeId: id,
+    provider: id,
+    consumer: id,
+    recordType: id,
+    requestDigest: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+    payloadDigest: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+    fields: fieldList,
+    iat: { type: 'integer' },
+  },
 });

@@ -26,8 +26,37 @@ export interface RequestEnvelope {
 }
 
 export type ResponseOutcome =
-  | { outcome: 'delivered'; fields: string[]; record: Record<string, unknown> }
+  | {
+      outcome: 'delivered';
+      fields: string[];
+      record: Record<string, unknown>;
+      /** The provider's content-free receipt for this delivery (`DeliveryReceipt`, compact JWS): what an evidence bundle holds in its place. */
+      receipt: string;
+    }
   | { outcome: 'error'; error: { code: ErrorCode; message: string } };
+
+/**
+ * What the provider attests of a delivery without its content: signed with the
+ * same key as the response, so the audit log and an evidence bundle can carry
+ * the provider's own signature over what it handed out (by digest) while
+ * holding no record and no citizen id. Deliberately no subject digest: a
+ * 13-digit id salted with a known exchange id can be found by brute force.
+ */
+export interface DeliveryReceipt {
+  v: 1;
+  exchangeId: string;
+  provider: string;
+  consumer: string;
+  recordType: string;
+  /** SHA-256 (base64url) of the exact compact JWS of the request envelope. */
+  requestDigest: string;
+  /** SHA-256 (base64url) of the RFC 8785 canonical JSON of the delivered record: the audit entry's `payloadDigest`. */
+  payloadDigest: string;
+  fields: string[];
+  iat: number;
+}
+
+export const RECEIPT_TYP = 'xhub-receipt+jws';
 
 /** The provider's answer, signed with the provider agency's key, bound to the request by digest. */
 export type ResponseEnvelope = {

@@ -1,10 +1,11 @@
 import type { KeyRing } from '../crypto/key-ring.ts';
 import type { SigningKey } from '../crypto/keys.ts';
-import { sha256b64url } from '../crypto/digest.ts';
+import { canonicalJson, sha256b64url } from '../crypto/digest.ts';
 import { HubError } from '../errors/hub-error.ts';
 import { validateResponseEnvelope } from './envelope-schemas.ts';
 import { RESPONSE_TYP, type RequestEnvelope, type ResponseEnvelope } from './envelope.types.ts';
 import { signJson, verifyJson } from './jws.ts';
+import { readReceipt } from './receipt.ts';
 import { firstSchemaError } from '../schema-error.ts';
 
 export function signResponseEnvelope(envelope: ResponseEnvelope, providerKey: SigningKey): Promise<string> {
@@ -59,7 +60,19 @@ export async function verifyResponseEnvelope(
   if (!bound) {
     throw new HubError('ERR_PROVIDER_BINDING_MISMATCH', `response from ${request.provider} does not answer exchange ${request.exchangeId}`);
   }
-  if (response.outcome === 'delivered') assertFieldSet(response.fields, response.record, request);
+  if (response.outcome === 'delivered') {
+    assertFieldSet(response.fields, response.record, request);
+    // The receipt must be the same key's, and say what this response delivers: the audit log and evidence bundles keep it.
+    await readReceipt(response.receipt, (kid) => (kid === checked.kid ? keys.find(request.provider, kid) : undefined), {
+      exchangeId: request.exchangeId,
+      provider: request.provider,
+      consumer: request.consumer,
+      recordType: request.recordType,
+      requestDigest: response.requestDigest,
+      payloadDigest: sha256b64url(canonicalJson(response.record)),
+      fields: response.fields,
+    });
+  }
   return { response, kid: checked.kid };
 }
 

@@ -7,7 +7,8 @@ import type { RequestEnvelope, ResponseEnvelope } from '../../lib/envelope/envel
 import { signRequestEnvelope } from '../../lib/envelope/request-envelope.ts';
 import { requestDigest, signResponseEnvelope, subjectDigest } from '../../lib/envelope/response-envelope.ts';
 import { DLQ_HEADERS } from '../../lib/kafka/dead-letter.ts';
-import { sha256b64url } from '../../lib/crypto/digest.ts';
+import { canonicalJson, sha256b64url } from '../../lib/crypto/digest.ts';
+import { signReceipt } from '../../lib/envelope/receipt.ts';
 import { expectFailure } from '../helpers/grpc-error.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
 import { KafkaTap, produce } from '../helpers/kafka-tap.ts';
@@ -120,7 +121,7 @@ describe('a tampered hub signature at the connector', () => {
   });
 });
 
-type Mode = 'wrong-key' | 'edited-record' | 'wrong-binding' | 'extra-field' | 'forged-then-genuine';
+type Mode = 'wrong-key' | 'edited-record' | 'wrong-binding' | 'extra-field' | 'forged-then-genuine' | 'no-receipt' | 'receipt-wrong-key' | 'receipt-other-record' | 'receipt-other-fields';
 
 describe('a tampered provider response at the node', () => {
   let hub: HubFixture;
@@ -137,20 +138,31 @@ describe('a tampered provider response at the node', () => {
       const request = JSON.parse(Buffer.from(requestJws.split('.')[1]!, 'base64url').toString()) as RequestEnvelope;
       const record: Record<string, unknown> = { taxYear: 2025, assessableIncome: 182000, filingStatus: 'filed' };
       if (mode === 'extra-field') record.taxPaid = 0;
+      const bound = { exchangeId: request.exchangeId, provider: 'RD', consumer: request.consumer, recordType: request.recordType, requestDigest: requestDigest(requestJws) };
+      const receipt = await signReceipt(
+        {
+          v: 1,
+          ...bound,
+          payloadDigest: sha256b64url(canonicalJson(mode === 'receipt-other-record' ? { ...record, assessableIncome: 1 } : record)),
+          fields: mode === 'receipt-other-fields' ? ['taxYear'] : Object.keys(record),
+          iat: Date.now(),
+        },
+        mode === 'receipt-wrong-key' ? { kid: rdKey.kid, key: fpoKey.key } : rdKey,
+      );
       const response: ResponseEnvelope = {
         v: 1,
-        exchangeId: request.exchangeId,
-        provider: 'RD',
-        consumer: request.consumer,
-        recordType: request.recordType,
-        requestDigest: mode === 'wrong-binding' ? requestDigest('some other request') : requestDigest(requestJws),
+        ...bound,
+        requestDigest: mode === 'wrong-binding' ? requestDigest('some other request') : bound.requestDigest,
         subjectDigest: subjectDigest(request.exchangeId, request.subject),
         clientRequestId: request.clientRequestId,
         iat: Date.now(),
         outcome: 'delivered',
         fields: Object.keys(record),
         record,
+        receipt,
       };
+      // A provider that signs no receipt: the shape is refused (an older connector, or one that hides what it sent).
+      if (mode === 'no-receipt') delete (response as Partial<typeof response>).receipt;
       const forged = mode === 'wrong-key' || mode === 'forged-then-genuine';
       let jws = await signResponseEnvelope(response, forged ? { kid: rdKey.kid, key: fpoKey.key } : rdKey);
       if (mode === 'edited-record') jws = tamperPayload(jws, (p) => ((p.record as Record<string, unknown>).assessableIncome = 1));
@@ -192,6 +204,17 @@ describe('a tampered provider response at the node', () => {
   it('refuses a validly signed response bound to another request', async () => {
     mode = 'wrong-binding';
     await expectFailure(ask(), status.DATA_LOSS, 'ERR_PROVIDER_BINDING_MISMATCH');
+  });
+
+  it('refuses a delivery without the provider\'s receipt, or with a receipt that is not the provider\'s or not of this delivery (the audit log and evidence bundles keep it)', async () => {
+    mode = 'no-receipt';
+    expect(await expectFailure(ask(), status.DATA_LOSS, 'ERR_PROVIDER_BINDING_MISMATCH')).toMatch(/receipt/);
+    mode = 'receipt-wrong-key';
+    expect(await expectFailure(ask(), status.DATA_LOSS, 'ERR_PROVIDER_SIGNATURE_INVALID')).toMatch(/receipt/);
+    mode = 'receipt-other-record';
+    expect(await expectFailure(ask(), status.DATA_LOSS, 'ERR_PROVIDER_BINDING_MISMATCH')).toMatch(/receipt .*payloadDigest/);
+    mode = 'receipt-other-fields';
+    expect(await expectFailure(ask(), status.DATA_LOSS, 'ERR_PROVIDER_BINDING_MISMATCH')).toMatch(/receipt .*fields/);
   });
 
   it('refuses a validly signed response carrying fields beyond the agreement', async () => {

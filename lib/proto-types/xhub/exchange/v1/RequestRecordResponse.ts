@@ -25,6 +25,13 @@ export interface RequestRecordResponse {
    * Key id of the provider key that signed, as found in the provider's JWKS.
    */
   'providerKeyId'?: (string);
+  /**
+   * The provider's delivery receipt: a compact JWS (EdDSA, typ xhub-receipt+jws, same
+   * key) over the exchange id, parties, record type, request digest, the SHA-256 of the
+   * record's RFC 8785 canonical JSON (record_json) and the fields. It holds no record
+   * content; the audit log keeps it, and evidence bundles carry it.
+   */
+  'providerReceipt'?: (string);
 }
 
 export interface RequestRecordResponse__Output {
@@ -51,4 +58,11 @@ export interface RequestRecordResponse__Output {
    * Key id of the provider key that signed, as found in the provider's JWKS.
    */
   'providerKeyId': (string);
+  /**
+   * The provider's delivery receipt: a compact JWS (EdDSA, typ xhub-receipt+jws, same
+   * key) over the exchange id, parties, record type, request digest, the SHA-256 of the
+   * record's RFC 8785 canonical JSON (record_json) and the fields. It holds no record
+   * content; the audit log keeps it, and evidence bundles carry it.
+   */
+  'providerReceipt': (string);
 }
