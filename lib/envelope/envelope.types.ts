@@ -42,14 +42,8 @@ export type ResponseOutcome =
  * holding no record and no citizen id. Deliberately no subject digest: a
  * 13-digit id salted with a known exchange id can be found by brute force.
  */
-export interface DeliveryReceipt {
+export interface DeliveryReceipt extends ExchangeBinding {
   v: 1;
-  exchangeId: string;
-  provider: string;
-  consumer: string;
-  recordType: string;
-  /** SHA-256 (base64url) of the exact compact JWS of the request envelope. */
-  requestDigest: string;
   /** SHA-256 (base64url) of the RFC 8785 canonical JSON of the delivered record: the audit entry's `payloadDigest`. */
   payloadDigest: string;
   fields: string[];
@@ -58,20 +52,25 @@ export interface DeliveryReceipt {
 
 export const RECEIPT_TYP = 'xhub-receipt+jws';
 
-/** The provider's answer, signed with the provider agency's key, bound to the request by digest. */
-export type ResponseEnvelope = {
-  v: 1;
+/** What binds a provider's answer (and its receipt) to one request of one exchange. */
+export interface ExchangeBinding {
   exchangeId: string;
   provider: string;
   consumer: string;
   recordType: string;
   /** SHA-256 (base64url) of the exact compact JWS of the request envelope. */
   requestDigest: string;
+}
+
+/** The provider's answer, signed with the provider agency's key, bound to the request by digest. */
+export type ResponseEnvelope = {
+  v: 1;
   /** Lets the consumer check whose record this is without the id in the clear: see `subjectDigest()`. */
   subjectDigest: string;
   clientRequestId: string;
   iat: number;
-} & ResponseOutcome;
+} & ExchangeBinding &
+  ResponseOutcome;
 
 export const REQUEST_TYP = 'xhub-request+jws';
 
