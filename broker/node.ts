@@ -234,7 +234,7 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
   const exchange = exchangeService();
   const consent = consentService();
   const auditApi = auditService();
-  const auditImpl = auditHandlers({ policy: () => policies.current(), index: auditIndex, nodeId: config.nodeId, pseudonyms, replay, auth });
+  const auditImpl = auditHandlers({ policy: () => policies.current(), index: auditIndex, nodeId: config.nodeId, pseudonyms, replay, auth, logVerifier: verifierOf(noteSigner(config.auditOrigin, KeyObject.from(hubKey.key))) });
   const consentApi = consentHandlers({ policy: () => policies.current(), consents, pseudonyms, hubKey, replay, auth, audit, log: nodeLog, grantLimits: { maxValidityDays: config.maxConsentValidityDays } });
   const edge: UnaryEdge = { log: nodeLog, security: new SecurityEvents(metrics.registry, nodeLog, audit), observe: rpcMetrics(metrics.registry) };
   const transport = config.tls ? { tls: config.tls } : ({ insecure: true } as const);

@@ -5,6 +5,7 @@ import { registerAudit } from './commands/audit/register.ts';
 import { registerConnector } from './commands/connector.ts';
 import { registerConsent } from './commands/consent/register.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerEvidence } from './commands/evidence.ts';
 import { registerKafka } from './commands/kafka.ts';
 import { registerKeygen } from './commands/keygen.ts';
 import { registerNode } from './commands/node.ts';
@@ -21,6 +22,7 @@ registerRequest(program);
 registerConsent(program);
 registerKafka(program);
 registerAudit(program);
+registerEvidence(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(isHubError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error));

@@ -52,6 +52,7 @@ export class AuditIndex {
       CREATE INDEX IF NOT EXISTS by_consumer ON entries (consumer, idx);
       CREATE INDEX IF NOT EXISTS by_provider ON entries (provider, idx);
       CREATE INDEX IF NOT EXISTS by_at ON entries (at);
+      CREATE INDEX IF NOT EXISTS by_exchange ON entries (exchange_id, idx) WHERE exchange_id IS NOT NULL;
       CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, root BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS position (id INTEGER PRIMARY KEY CHECK (id = 0), next_offset INTEGER NOT NULL);`);
     // Prepared once, not for every entry (about a fifth of the cost of indexing).
@@ -144,6 +145,13 @@ export class AuditIndex {
     values.push(limit);
     return this.db
       .all(`SELECT idx, raw, leaf FROM entries WHERE ${where.join(' AND ')} ORDER BY idx LIMIT ?`, values)
+      .map((r) => ({ index: Number(r.idx), raw: asBuffer(r.raw), leaf: asBuffer(r.leaf) }));
+  }
+
+  /** Every signed entry of one exchange, in log order (its evidence). */
+  exchangeEntries(exchangeId: string): IndexedEntry[] {
+    return this.db
+      .all(`SELECT idx, raw, leaf FROM entries WHERE exchange_id = ? AND kind <> '${UNVERIFIED}' ORDER BY idx`, [exchangeId])
       .map((r) => ({ index: Number(r.idx), raw: asBuffer(r.raw), leaf: asBuffer(r.leaf) }));
   }
 

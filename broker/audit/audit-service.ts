@@ -9,6 +9,8 @@ import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
 import { requireRole } from '../auth/require-role.ts';
 import type { CallContext } from '../transport/call-context.ts';
 import type { AuditFilter, AuditIndex } from './audit-index.ts';
+import type { NoteVerifier } from '../../lib/merkle/signed-note.ts';
+import { buildEvidenceFor } from '../evidence/build-evidence.ts';
 
 export interface AuditDeps {
   policy: () => Policy;
@@ -18,6 +20,8 @@ export interface AuditDeps {
   pseudonyms: Pseudonymiser;
   replay: TokenReplayCheck;
   auth: AuthOptions;
+  /** The log's checkpoint verifier (the hub key under the log's origin): named in evidence bundles. */
+  logVerifier: NoteVerifier;
 }
 
 interface QueryRequest {
@@ -113,6 +117,11 @@ export function auditHandlers(deps: AuditDeps) {
       if (first > second) throw bad('first must not be larger than second');
       if (second > index.nextIndex()) throw new HubError('ERR_NOT_FOUND', `this node has indexed ${index.nextIndex()} entries, fewer than ${second}`);
       return { first: String(first), second: String(second), hashes: consistencyProof(index.leaves(second), first, second).map(b64) };
+    },
+
+    GetEvidence: async (ctx: CallContext, request: { exchangeId: string }) => {
+      const index = await auditor(ctx, 'Audit.GetEvidence');
+      return { bundleJson: JSON.stringify(buildEvidenceFor(index, deps.policy(), request.exchangeId, deps.logVerifier), null, 2) };
     },
   };
 }

@@ -4,7 +4,9 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { Checkpoint as _xhub_audit_v1_Checkpoint, Checkpoint__Output as _xhub_audit_v1_Checkpoint__Output } from '../../../xhub/audit/v1/Checkpoint.ts';
 import type { ConsistencyProof as _xhub_audit_v1_ConsistencyProof, ConsistencyProof__Output as _xhub_audit_v1_ConsistencyProof__Output } from '../../../xhub/audit/v1/ConsistencyProof.ts';
+import type { Evidence as _xhub_audit_v1_Evidence, Evidence__Output as _xhub_audit_v1_Evidence__Output } from '../../../xhub/audit/v1/Evidence.ts';
 import type { GetCheckpointRequest as _xhub_audit_v1_GetCheckpointRequest, GetCheckpointRequest__Output as _xhub_audit_v1_GetCheckpointRequest__Output } from '../../../xhub/audit/v1/GetCheckpointRequest.ts';
+import type { GetEvidenceRequest as _xhub_audit_v1_GetEvidenceRequest, GetEvidenceRequest__Output as _xhub_audit_v1_GetEvidenceRequest__Output } from '../../../xhub/audit/v1/GetEvidenceRequest.ts';
 import type { InclusionProof as _xhub_audit_v1_InclusionProof, InclusionProof__Output as _xhub_audit_v1_InclusionProof__Output } from '../../../xhub/audit/v1/InclusionProof.ts';
 import type { ProveConsistencyRequest as _xhub_audit_v1_ProveConsistencyRequest, ProveConsistencyRequest__Output as _xhub_audit_v1_ProveConsistencyRequest__Output } from '../../../xhub/audit/v1/ProveConsistencyRequest.ts';
 import type { ProveInclusionRequest as _xhub_audit_v1_ProveInclusionRequest, ProveInclusionRequest__Output as _xhub_audit_v1_ProveInclusionRequest__Output } from '../../../xhub/audit/v1/ProveInclusionRequest.ts';
@@ -28,6 +30,31 @@ export interface AuditClient extends grpc.Client {
   getCheckpoint(argument: _xhub_audit_v1_GetCheckpointRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_xhub_audit_v1_Checkpoint__Output>): grpc.ClientUnaryCall;
   getCheckpoint(argument: _xhub_audit_v1_GetCheckpointRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_xhub_audit_v1_Checkpoint__Output>): grpc.ClientUnaryCall;
   getCheckpoint(argument: _xhub_audit_v1_GetCheckpointRequest, callback: grpc.requestCallback<_xhub_audit_v1_Checkpoint__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The evidence bundle of one exchange: its audit entries as logged, each with an
+   * inclusion proof up to the newest signed checkpoint, the provider's delivery
+   * receipt and the digest of the consumer's token; no record content, no citizen id.
+   * Checkable offline (`xhub evidence verify`; format in docs/evidence-bundle.md).
+   * NOT_FOUND for an exchange with no entries; UNAVAILABLE while its last entry is not
+   * yet under a signed checkpoint (retry in a few seconds).
+   */
+  GetEvidence(argument: _xhub_audit_v1_GetEvidenceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_xhub_audit_v1_Evidence__Output>): grpc.ClientUnaryCall;
+  GetEvidence(argument: _xhub_audit_v1_GetEvidenceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_xhub_audit_v1_Evidence__Output>): grpc.ClientUnaryCall;
+  GetEvidence(argument: _xhub_audit_v1_GetEvidenceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_xhub_audit_v1_Evidence__Output>): grpc.ClientUnaryCall;
+  GetEvidence(argument: _xhub_audit_v1_GetEvidenceRequest, callback: grpc.requestCallback<_xhub_audit_v1_Evidence__Output>): grpc.ClientUnaryCall;
+  /**
+   * The evidence bundle of one exchange: its audit entries as logged, each with an
+   * inclusion proof up to the newest signed checkpoint, the provider's delivery
+   * receipt and the digest of the consumer's token; no record content, no citizen id.
+   * Checkable offline (`xhub evidence verify`; format in docs/evidence-bundle.md).
+   * NOT_FOUND for an exchange with no entries; UNAVAILABLE while its last entry is not
+   * yet under a signed checkpoint (retry in a few seconds).
+   */
+  getEvidence(argument: _xhub_audit_v1_GetEvidenceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_xhub_audit_v1_Evidence__Output>): grpc.ClientUnaryCall;
+  getEvidence(argument: _xhub_audit_v1_GetEvidenceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_xhub_audit_v1_Evidence__Output>): grpc.ClientUnaryCall;
+  getEvidence(argument: _xhub_audit_v1_GetEvidenceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_xhub_audit_v1_Evidence__Output>): grpc.ClientUnaryCall;
+  getEvidence(argument: _xhub_audit_v1_GetEvidenceRequest, callback: grpc.requestCallback<_xhub_audit_v1_Evidence__Output>): grpc.ClientUnaryCall;
   
   ProveConsistency(argument: _xhub_audit_v1_ProveConsistencyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_xhub_audit_v1_ConsistencyProof__Output>): grpc.ClientUnaryCall;
   ProveConsistency(argument: _xhub_audit_v1_ProveConsistencyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_xhub_audit_v1_ConsistencyProof__Output>): grpc.ClientUnaryCall;
@@ -65,6 +92,16 @@ export interface AuditHandlers extends grpc.UntypedServiceImplementation {
    */
   GetCheckpoint: grpc.handleUnaryCall<_xhub_audit_v1_GetCheckpointRequest__Output, _xhub_audit_v1_Checkpoint>;
   
+  /**
+   * The evidence bundle of one exchange: its audit entries as logged, each with an
+   * inclusion proof up to the newest signed checkpoint, the provider's delivery
+   * receipt and the digest of the consumer's token; no record content, no citizen id.
+   * Checkable offline (`xhub evidence verify`; format in docs/evidence-bundle.md).
+   * NOT_FOUND for an exchange with no entries; UNAVAILABLE while its last entry is not
+   * yet under a signed checkpoint (retry in a few seconds).
+   */
+  GetEvidence: grpc.handleUnaryCall<_xhub_audit_v1_GetEvidenceRequest__Output, _xhub_audit_v1_Evidence>;
+  
   ProveConsistency: grpc.handleUnaryCall<_xhub_audit_v1_ProveConsistencyRequest__Output, _xhub_audit_v1_ConsistencyProof>;
   
   ProveInclusion: grpc.handleUnaryCall<_xhub_audit_v1_ProveInclusionRequest__Output, _xhub_audit_v1_InclusionProof>;
@@ -75,6 +112,7 @@ export interface AuditHandlers extends grpc.UntypedServiceImplementation {
 
 export interface AuditDefinition extends grpc.ServiceDefinition {
   GetCheckpoint: MethodDefinition<_xhub_audit_v1_GetCheckpointRequest, _xhub_audit_v1_Checkpoint, _xhub_audit_v1_GetCheckpointRequest__Output, _xhub_audit_v1_Checkpoint__Output>
+  GetEvidence: MethodDefinition<_xhub_audit_v1_GetEvidenceRequest, _xhub_audit_v1_Evidence, _xhub_audit_v1_GetEvidenceRequest__Output, _xhub_audit_v1_Evidence__Output>
   ProveConsistency: MethodDefinition<_xhub_audit_v1_ProveConsistencyRequest, _xhub_audit_v1_ConsistencyProof, _xhub_audit_v1_ProveConsistencyRequest__Output, _xhub_audit_v1_ConsistencyProof__Output>
   ProveInclusion: MethodDefinition<_xhub_audit_v1_ProveInclusionRequest, _xhub_audit_v1_InclusionProof, _xhub_audit_v1_ProveInclusionRequest__Output, _xhub_audit_v1_InclusionProof__Output>
   Query: MethodDefinition<_xhub_audit_v1_QueryRequest, _xhub_audit_v1_QueryResponse, _xhub_audit_v1_QueryRequest__Output, _xhub_audit_v1_QueryResponse__Output>
