@@ -20,7 +20,8 @@ import { auditIndexMetrics } from './audit/audit-metrics.ts';
 import { consentViewMetrics } from './consent/consent-metrics.ts';
 import { rpcMetrics } from './transport/rpc-metrics.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
-import { auditService, consentService, exchangeService } from '../lib/proto.ts';
+import { accessLogService, auditService, consentService, exchangeService } from '../lib/proto.ts';
+import { accessLogHandlers } from './access-log/access-log-service.ts';
 import { loadPolicy, nodeKeyLookup, nodeKeyOwner, providersOf } from '../policies/policy-loader.ts';
 import type { Policy } from '../policies/policy.types.ts';
 import { loadNodeConfig, resolveAuditOrigin, type NodeConfig, type ResolvedNodeConfig } from './config.ts';
@@ -57,13 +58,18 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
+/** What a caller may hand a node besides its config: for tests, a frozen clock for disclosure deferrals. */
+export interface NodeHooks {
+  now?: () => number;
+}
+
 /**
  * Starts an exchange node: loads and validates config and policy (refusing to
  * start on any error), creates its Kafka topics, rebuilds the consent view from
  * the consent topic, joins its reply topic, then serves gRPC and reports
  * SERVING on health.
  */
-export async function startNode(explicit: Partial<NodeConfig>, log: Logger = createLogger('xhub-node')): Promise<RunningNode> {
+export async function startNode(explicit: Partial<NodeConfig>, log: Logger = createLogger('xhub-node'), hooks: NodeHooks = {}): Promise<RunningNode> {
   const loaded = loadNodeConfig(explicit);
   const policy = await loadPolicy(loaded.policiesDir);
   const config = resolveAuditOrigin(loaded, policy.hubId);
@@ -82,7 +88,7 @@ export async function startNode(explicit: Partial<NodeConfig>, log: Logger = cre
   const kafka = createKafka(connection, `xhub-node-${config.nodeId}`, nodeLog);
   const opened = new Closer();
   try {
-    return await open(config, { policy, hubKey, signer: new RecordSigner(config.nodeId, nodeKey), pseudonyms, connection, kafka, topics, log: nodeLog, opened });
+    return await open(config, { policy, hubKey, signer: new RecordSigner(config.nodeId, nodeKey), pseudonyms, connection, kafka, topics, log: nodeLog, opened, hooks });
   } catch (error) {
     await opened.closeAll();
     throw error;
@@ -99,10 +105,11 @@ interface Parts {
   topics: TopicNames;
   log: Logger;
   opened: Closer;
+  hooks: NodeHooks;
 }
 
 /** Opens every part of the node in order, registering how to close each in `opened`. */
-async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudonyms, connection, kafka, topics, log: nodeLog, opened }: Parts): Promise<RunningNode> {
+async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudonyms, connection, kafka, topics, log: nodeLog, opened, hooks }: Parts): Promise<RunningNode> {
   // The admin listener first: /healthz answers while the consent view is rebuilt, /readyz says 503 until all is up.
   const metrics = createHubMetrics();
   const readiness: Record<string, ReadinessCheck> = { startup: () => 'the node is starting' };
@@ -234,6 +241,7 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
   const exchange = exchangeService();
   const consent = consentService();
   const auditApi = auditService();
+  const accessLogImpl = accessLogHandlers({ policy: () => policies.current(), index: auditIndex, nodeId: config.nodeId, pseudonyms, replay, auth, audit, now: hooks.now ?? Date.now });
   const auditImpl = auditHandlers({ policy: () => policies.current(), index: auditIndex, nodeId: config.nodeId, pseudonyms, replay, auth, logVerifier: verifierOf(noteSigner(config.auditOrigin, KeyObject.from(hubKey.key))) });
   const consentApi = consentHandlers({ policy: () => policies.current(), consents, pseudonyms, hubKey, replay, auth, audit, log: nodeLog, grantLimits: { maxValidityDays: config.maxConsentValidityDays } });
   const edge: UnaryEdge = { log: nodeLog, security: new SecurityEvents(metrics.registry, nodeLog, audit), observe: rpcMetrics(metrics.registry) };
@@ -253,6 +261,11 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
       name: 'xhub.audit.v1.Audit',
       service: auditApi.Client.service,
       handlers: unaryService(auditImpl, edge),
+    },
+    {
+      name: 'xhub.access.v1.AccessLog',
+      service: accessLogService().Client.service,
+      handlers: unaryService(accessLogImpl, edge),
     },
   ]);
   opened.add(() => server.stop());

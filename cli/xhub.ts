@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { isHubError } from '../lib/errors/hub-error.ts';
+import { registerAccessLog } from './commands/access-log.ts';
 import { registerAudit } from './commands/audit/register.ts';
 import { registerConnector } from './commands/connector.ts';
 import { registerConsent } from './commands/consent/register.ts';
@@ -23,6 +24,7 @@ registerConsent(program);
 registerKafka(program);
 registerAudit(program);
 registerEvidence(program);
+registerAccessLog(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(isHubError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error));

@@ -7,6 +7,7 @@ export const PROTO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'p
 export const EXCHANGE_PROTO = 'xhub/exchange/v1/exchange.proto';
 export const CONSENT_PROTO = 'xhub/consent/v1/consent.proto';
 export const AUDIT_PROTO = 'xhub/audit/v1/audit.proto';
+export const ACCESS_PROTO = 'xhub/access/v1/access.proto';
 
 /** Options shared by server and clients, so both read the contract the same way. */
 export const LOADER_OPTIONS: protoLoader.Options = {
@@ -49,6 +50,8 @@ export const exchangeService = (): Service => service(EXCHANGE_PROTO, ['xhub', '
 export const consentService = (): Service => service(CONSENT_PROTO, ['xhub', 'consent', 'v1', 'Consent']);
 /** The Audit service definition and client constructor. */
 export const auditService = (): Service => service(AUDIT_PROTO, ['xhub', 'audit', 'v1', 'Audit']);
+/** The citizen's access log service (consent managers). */
+export const accessLogService = (): Service => service(ACCESS_PROTO, ['xhub', 'access', 'v1', 'AccessLog']);
 
 // The message types are generated from proto/ (npm run proto:types; CI checks
 // they are current): the contract, not hand-written copies of it.

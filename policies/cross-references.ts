@@ -61,6 +61,8 @@ function checkAgreement(
     if (!purposes.has(p)) add(`/purposes/${j}`, `unknown purpose "${p}"`);
   });
   if (a.validTo !== undefined && a.validTo <= a.validFrom) add('/validTo', 'validTo must be after validFrom');
+  // A person who consented must be able to see the use of that consent (PDPA s.19, s.30).
+  if (a.deferDisclosure && a.lawfulBasis.basis === 'consent') add('/deferDisclosure', `agreement "${a.id}" rests on consent: its disclosures cannot be kept from the person who consented`);
   if (a.lawfulBasis.s26Exception && recordType?.sensitivity.class === 'general') {
     add('/lawfulBasis/s26Exception', `record type "${a.recordType}" is not sensitive: a s.26 exception does not apply`);
   }

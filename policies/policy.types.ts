@@ -71,6 +71,8 @@ export interface Agreement {
   /** Epoch ms. */
   validFrom: number;
   validTo?: number;
+  /** Deliveries under it stay out of the citizen's own access log for `days`, as `citation` allows. */
+  deferDisclosure?: { days: number; citation: string };
   /** Where it was declared: `agreements.json#/agreements/3`. */
   source: string;
 }

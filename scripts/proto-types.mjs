@@ -22,7 +22,7 @@ execFileSync(
     generator,
     '--keepCase=false', '--longs=String', '--enums=String', '--defaults', '--oneofs', '--arrays', '--includeComments',
     '--grpcLib=@grpc/grpc-js', '--importFileExtension=.ts', '-I', 'proto', '-O', out,
-    'xhub/exchange/v1/exchange.proto', 'xhub/consent/v1/consent.proto', 'xhub/audit/v1/audit.proto',
+    'xhub/exchange/v1/exchange.proto', 'xhub/consent/v1/consent.proto', 'xhub/audit/v1/audit.proto', 'xhub/access/v1/access.proto',
   ],
   { stdio: 'inherit', cwd: root },
 );

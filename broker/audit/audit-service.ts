@@ -12,7 +12,8 @@ import type { AuditFilter, AuditIndex } from './audit-index.ts';
 import type { NoteVerifier } from '../../lib/merkle/signed-note.ts';
 import { buildEvidenceFor } from '../evidence/build-evidence.ts';
 
-export interface AuditDeps {
+/** What every service that reads the audit index needs: the policy, the index, and how to authenticate callers. */
+export interface IndexReaderDeps {
   policy: () => Policy;
   /** The query index; undefined on a node configured not to serve audit queries (auditQueries: false). */
   index: AuditIndex | undefined;
@@ -20,6 +21,9 @@ export interface AuditDeps {
   pseudonyms: Pseudonymiser;
   replay: TokenReplayCheck;
   auth: AuthOptions;
+}
+
+export interface AuditDeps extends IndexReaderDeps {
   /** The log's checkpoint verifier (the hub key under the log's origin): named in evidence bundles. */
   logVerifier: NoteVerifier;
 }

@@ -2,6 +2,9 @@ import { sha256b64url } from '../../lib/crypto/digest.ts';
 import type { Decision } from '../../policies/decide.ts';
 import type { AuditWriter } from './audit-writer.ts';
 
+/** When a delivery may be shown to the citizen: fixed and signed when it is logged (broker/access-log/deferral.ts). */
+type Disclosure = { discloseAfter: number; deferral: string };
+
 /** The audit entries of one exchange, with what every one of them shares. */
 export class ExchangeAudit {
   private readonly pending: Promise<void>[] = [];
@@ -40,7 +43,7 @@ export class ExchangeAudit {
   }
 
   /** Resolves once every entry of the exchange, the delivery last, is durable. */
-  async delivered(d: { provider: string; fields: string[]; recordJson: string; responseJws: string; providerKeyId: string; providerReceipt: string }): Promise<void> {
+  async delivered(d: { provider: string; fields: string[]; recordJson: string; responseJws: string; providerKeyId: string; providerReceipt: string; disclosure?: Disclosure | undefined }): Promise<void> {
     this.track(
       this.writer.append({
         kind: 'delivered',
@@ -51,6 +54,7 @@ export class ExchangeAudit {
         signatureDigest: sha256b64url(d.responseJws),
         providerKeyId: d.providerKeyId,
         ...(d.providerReceipt ? { providerReceipt: d.providerReceipt } : {}),
+        ...d.disclosure,
       }),
     );
     await this.settled();
@@ -61,7 +65,7 @@ export class ExchangeAudit {
    * same client request id): handing it out again is a disclosure of its own,
    * on the record with the retry's token and the same digests as the delivery.
    */
-  async replayed(d: { clientRequestId: string; tokenDigest: string; provider: string; fields: string[]; recordJson: string; responseJws: string; providerKeyId: string; providerReceipt: string; decision: Decision & { effect: 'permit' }; consentId: string | undefined }): Promise<void> {
+  async replayed(d: { clientRequestId: string; tokenDigest: string; provider: string; fields: string[]; recordJson: string; responseJws: string; providerKeyId: string; providerReceipt: string; decision: Decision & { effect: 'permit' }; consentId: string | undefined; disclosure?: Disclosure | undefined }): Promise<void> {
     this.track(
       this.writer.append({
         kind: 'replayed',
@@ -78,6 +82,7 @@ export class ExchangeAudit {
         signatureDigest: sha256b64url(d.responseJws),
         providerKeyId: d.providerKeyId,
         ...(d.providerReceipt ? { providerReceipt: d.providerReceipt } : {}),
+        ...d.disclosure,
       }),
     );
     await this.settled();

@@ -3,6 +3,7 @@ import type { RequestRecordRequest, RequestRecordResponse } from '../../lib/prot
 import { decide, denyError } from '../../policies/decide.ts';
 import type { ConsentLookup } from '../../policies/consent.types.ts';
 import { ExchangeAudit } from '../audit/exchange-audit.ts';
+import { disclosureOf } from '../access-log/deferral.ts';
 import type { ExchangeDeps } from './request-record.ts';
 
 /**
@@ -50,6 +51,7 @@ export async function replayOutcome(
     providerReceipt: stored.providerReceipt,
     decision,
     consentId,
+    disclosure: disclosureOf(decision.agreement, Date.now()),
   });
   log.debug('stored answer handed out again to a retry');
   return stored;

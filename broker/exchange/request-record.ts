@@ -7,7 +7,8 @@ import type { TopicNames } from '../../lib/kafka/topics.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { RequestRecordRequest, RequestRecordResponse } from '../../lib/proto.ts';
 import { decide, denyError } from '../../policies/decide.ts';
-import type { Policy } from '../../policies/policy.types.ts';
+import type { Agreement, Policy } from '../../policies/policy.types.ts';
+import { disclosureOf } from '../access-log/deferral.ts';
 import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
 import type { CallContext } from '../transport/call-context.ts';
 import { NotStarted } from '../idempotency/not-started.ts';
@@ -84,7 +85,7 @@ async function exchangeOnce(
   const subjectRef = deps.pseudonyms.of(request.subject);
   const audit = new ExchangeAudit(deps.audit, { exchangeId, consumer, recordType: request.recordType, purpose: request.purpose, subjectRef });
   audit.received(request.clientRequestId, tokenDigest);
-  const { envelope, jws } = await permitAndSign(deps, policy, { exchangeId, consumer, request, deadline, subjectRef, audit, log });
+  const { envelope, jws, agreement } = await permitAndSign(deps, policy, { exchangeId, consumer, request, deadline, subjectRef, audit, log });
 
   const started = Date.now();
   const decidedMs = started - begun;
@@ -107,7 +108,7 @@ async function exchangeOnce(
   // delivery entry (and every entry before it) is durable.
   // Serialised once, canonically (RFC 8785): the caller gets the very bytes whose digest is on the audit log.
   const recordJson = canonicalJson(response.record);
-  await audit.delivered({ provider: envelope.provider, fields: response.fields, recordJson, responseJws, providerKeyId: kid, providerReceipt: response.receipt });
+  await audit.delivered({ provider: envelope.provider, fields: response.fields, recordJson, responseJws, providerKeyId: kid, providerReceipt: response.receipt, disclosure: disclosureOf(agreement, Date.now()) });
   // Where the time went: deciding and signing, the provider round trip over Kafka, making the audit entries durable.
   // Debug, as is 'exchange permitted': every exchange is on the audit log already, and
   // at hundreds a second these lines cost the node more than its policy decisions.
@@ -134,7 +135,7 @@ interface Exchange {
 }
 
 /** Decides, spends a consent use, and signs the envelope; anything thrown here means nothing was sent. */
-async function permitAndSign(deps: ExchangeDeps, policy: Policy, x: Exchange): Promise<{ envelope: RequestEnvelope; jws: string }> {
+async function permitAndSign(deps: ExchangeDeps, policy: Policy, x: Exchange): Promise<{ envelope: RequestEnvelope; jws: string; agreement: Agreement }> {
   const { request } = x;
   const decided = decide(
     policy,
@@ -179,7 +180,7 @@ async function permitAndSign(deps: ExchangeDeps, policy: Policy, x: Exchange): P
     };
     const jws = await signRequestEnvelope(envelope, deps.hubKey);
     x.log.debug({ agreement: decision.agreement.id, provider: decision.provider, reason: decision.reason, rule: decision.rule }, 'exchange permitted');
-    return { envelope, jws };
+    return { envelope, jws, agreement: decision.agreement };
   } catch (error) {
     throw new NotStarted(error);
   }

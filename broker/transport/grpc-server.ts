@@ -4,7 +4,7 @@ import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HubError } from '../../lib/errors/hub-error.ts';
-import { AUDIT_PROTO, CONSENT_PROTO, EXCHANGE_PROTO, PROTO_ROOT } from '../../lib/proto.ts';
+import { ACCESS_PROTO, AUDIT_PROTO, CONSENT_PROTO, EXCHANGE_PROTO, PROTO_ROOT } from '../../lib/proto.ts';
 import type { NodeTlsConfig } from '../config.ts';
 import { withHeaderListLimit } from './header-limit.ts';
 import { reflectionDefinition, type ProtoSource } from './reflection-descriptors.ts';
@@ -25,7 +25,7 @@ export interface GrpcServer {
 
 /** The contract as published through reflection: the .proto files themselves, by their names under proto/. */
 const PUBLISHED_PROTOS: ProtoSource[] = [
-  ...[EXCHANGE_PROTO, CONSENT_PROTO, AUDIT_PROTO].map((name) => ({ path: join(PROTO_ROOT, name), name })),
+  ...[EXCHANGE_PROTO, CONSENT_PROTO, AUDIT_PROTO, ACCESS_PROTO].map((name) => ({ path: join(PROTO_ROOT, name), name })),
   { path: healthProtoPath, name: 'grpc/health/v1/health.proto' },
 ];
 

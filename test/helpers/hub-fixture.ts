@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNode, type RunningNode } from '../../broker/node.ts';
+import { startNode, type NodeHooks, type RunningNode } from '../../broker/node.ts';
 import type { NodeConfig } from '../../broker/config.ts';
 import type { Backend } from '../../connectors/backends/backend.types.ts';
 import { FileBackend } from '../../connectors/backends/file-backend.ts';
@@ -77,7 +77,7 @@ export class HubFixture {
     return `127.0.0.1:${this.node.port}`;
   }
 
-  async startNode(overrides: Partial<NodeConfig> = {}): Promise<RunningNode> {
+  async startNode(overrides: Partial<NodeConfig> = {}, hooks: NodeHooks = {}): Promise<RunningNode> {
     const nodeId = overrides.nodeId ?? 'node-1';
     this.node = await startNode(
       {
@@ -98,6 +98,7 @@ export class HubFixture {
         ...overrides,
       },
       this.log,
+      hooks,
     );
     return this.node;
   }

@@ -59,6 +59,25 @@ describe('policy loading', () => {
     expect(await issuesOf()).toContainEqual(expect.objectContaining({ file: 'agencies.json', path: '/agencies/1/tlsClientCertificates', reason: expect.stringMatching(/already bound to agency DOPA/) }));
   });
 
+  it('refuses a disclosure deferral on an agreement that rests on consent, or one of impossible length', async () => {
+    await edit('agreements.json', (j) => {
+      const consent = j.agreements.findIndex((a: { lawfulBasis: { basis: string } }) => a.lawfulBasis.basis === 'consent');
+      j.agreements[consent].deferDisclosure = { days: 30, citation: 'an investigation' };
+      j.agreements[0].deferDisclosure = { days: 0, citation: 'an investigation' };
+    });
+    const issues = await issuesOf();
+    expect(issues).toContainEqual(expect.objectContaining({ file: 'agreements.json', path: '/agreements/0/deferDisclosure/days', reason: 'must be >= 1' }));
+    const policy = JSON.parse(await readFile(join(policies, 'agreements.json'), 'utf8')) as { agreements: { lawfulBasis: { basis: string } }[] };
+    const consent = policy.agreements.findIndex((a) => a.lawfulBasis.basis === 'consent');
+    await edit('agreements.json', (j) => (j.agreements[0].deferDisclosure = { days: 30, citation: 'an investigation' }));
+    expect(await issuesOf()).toContainEqual(expect.objectContaining({ path: `/agreements/${consent}/deferDisclosure`, reason: expect.stringContaining('rests on consent') }));
+  });
+
+  it('loads the demo investigation agreement with its deferral', async () => {
+    const policy = await loadPolicy(policies);
+    expect(policy.agreements.find((a) => a.id === 'RD-DOPA-address-investigation-2026')?.deferDisclosure).toEqual({ days: 180, citation: expect.stringContaining('Revenue Code') });
+  });
+
   it('refuses broken references between files', async () => {
     await edit('agreements.json', (j) => {
       j.agreements[0].consumer = 'NSO';
