@@ -23,7 +23,25 @@ export interface NodeTlsConfig {
   requireClientCert?: boolean;
 }
 
+/** The DPO web console, served by an audit node over HTTPS with the node's own certificate. */
+export interface ConsoleConfig {
+  /** host:port; loopback unless `allowRemote`. Port 0 picks a free port. */
+  listen: string;
+  /** Accounts of named DPOs (JSON, mode 0600), made with `xhub console add-user`. */
+  usersFile: string;
+  /** Serve on a non-loopback address (behind the operator's own network controls). */
+  allowRemote?: boolean;
+  /** A session ends after this long without a request. */
+  idleTimeoutMs?: number;
+  /** Consecutive failed logins that lock an account. */
+  maxFailures?: number;
+  /** How long a lock-out lasts. */
+  lockoutMs?: number;
+}
+
 export interface NodeConfig extends KafkaConnectionSettings, AdminListenSettings {
+  /** The DPO web console (audit nodes only: auditQueries on, tls set). */
+  console?: ConsoleConfig;
   /** This node's id; also an audience a caller's JWT may name. */
   nodeId: string;
   /**
@@ -107,6 +125,20 @@ const schema: JSONSchemaType<NodeConfig> = {
       },
     },
     insecure: { type: 'boolean' },
+    console: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: ['listen', 'usersFile'],
+      properties: {
+        listen: { type: 'string', minLength: 1 },
+        usersFile: { type: 'string', minLength: 1 },
+        allowRemote: { type: 'boolean', nullable: true },
+        idleTimeoutMs: { type: 'integer', minimum: 60_000, maximum: 86_400_000, nullable: true },
+        maxFailures: { type: 'integer', minimum: 1, maximum: 100, nullable: true },
+        lockoutMs: { type: 'integer', minimum: 1_000, maximum: 86_400_000, nullable: true },
+      },
+    },
     policiesDir: { type: 'string', minLength: 1 },
     hubKeyFile: { type: 'string', minLength: 1 },
     pseudonymKeyFile: { type: 'string', minLength: 1 },

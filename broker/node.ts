@@ -22,6 +22,8 @@ import { rpcMetrics } from './transport/rpc-metrics.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import { accessLogService, auditService, consentService, exchangeService } from '../lib/proto.ts';
 import { accessLogHandlers } from './access-log/access-log-service.ts';
+import { loadUsers } from './console/console-users.ts';
+import { startConsole } from './console/console-server.ts';
 import { loadPolicy, nodeKeyLookup, nodeKeyOwner, providersOf } from '../policies/policy-loader.ts';
 import type { Policy } from '../policies/policy.types.ts';
 import { loadNodeConfig, resolveAuditOrigin, type NodeConfig, type ResolvedNodeConfig } from './config.ts';
@@ -55,6 +57,8 @@ export interface RunningNode {
   metrics: Registry;
   /** Port of the admin listener (/metrics, /healthz, /readyz); undefined when adminListen is off. */
   adminPort: number | undefined;
+  /** Port of the DPO console (HTTPS), when this node serves it. */
+  consolePort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -242,7 +246,8 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
   const consent = consentService();
   const auditApi = auditService();
   const accessLogImpl = accessLogHandlers({ policy: () => policies.current(), index: auditIndex, nodeId: config.nodeId, pseudonyms, replay, auth, audit, now: hooks.now ?? Date.now });
-  const auditImpl = auditHandlers({ policy: () => policies.current(), index: auditIndex, nodeId: config.nodeId, pseudonyms, replay, auth, logVerifier: verifierOf(noteSigner(config.auditOrigin, KeyObject.from(hubKey.key))) });
+  const logVerifier = verifierOf(noteSigner(config.auditOrigin, KeyObject.from(hubKey.key)));
+  const auditImpl = auditHandlers({ policy: () => policies.current(), index: auditIndex, nodeId: config.nodeId, pseudonyms, replay, auth, logVerifier });
   const consentApi = consentHandlers({ policy: () => policies.current(), consents, pseudonyms, hubKey, replay, auth, audit, log: nodeLog, grantLimits: { maxValidityDays: config.maxConsentValidityDays } });
   const edge: UnaryEdge = { log: nodeLog, security: new SecurityEvents(metrics.registry, nodeLog, audit), observe: rpcMetrics(metrics.registry) };
   const transport = config.tls ? { tls: config.tls } : ({ insecure: true } as const);
@@ -275,6 +280,15 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
     'consent-view': () => (consents.isCurrent() ? undefined : `stale: ${consents.lag()} consent events not applied, end offsets last learned ${Date.now() - consents.endOffsetsKnownAt()} ms ago`),
     policy: () => (policies.current() ? undefined : 'no policy loaded'),
   });
+  let consolePort: number | undefined;
+  if (config.console) {
+    if (!auditIndex || !config.tls) throw new HubError('ERR_CONFIG_INVALID', 'console: the DPO console runs on an audit node (auditQueries on) with tls set; it serves HTTPS only');
+    const users = await loadUsers(config.console.usersFile, policies.current());
+    const consoleServer = await startConsole({ config: config.console, tls: config.tls, policy: () => policies.current(), index: auditIndex, pseudonyms, audit, logVerifier, users, log: nodeLog.child({ component: 'console' }), ...(hooks.now ? { now: hooks.now } : {}) });
+    opened.add(() => consoleServer.close());
+    consolePort = consoleServer.port;
+    nodeLog.info({ port: consolePort, users: users.size }, 'DPO console serving (HTTPS)');
+  }
   nodeLog.info({ port: server.port, consents: consents.view.size, tls: transport.tls ? (transport.tls.clientCaFile ? 'mutual' : 'server') : 'off (insecure, loopback)' }, 'exchange node serving');
 
   return {
@@ -289,6 +303,7 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
     consents,
     metrics: metrics.registry,
     adminPort: adminServer?.port,
+    consolePort,
     async stop() {
       server.setServing(false);
       readyWhen(readiness, { shutdown: () => 'the node is stopping' });

@@ -4,6 +4,7 @@ import { isHubError } from '../lib/errors/hub-error.ts';
 import { registerAccessLog } from './commands/access-log.ts';
 import { registerAudit } from './commands/audit/register.ts';
 import { registerConnector } from './commands/connector.ts';
+import { registerConsole } from './commands/console.ts';
 import { registerConsent } from './commands/consent/register.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEvidence } from './commands/evidence.ts';
@@ -25,6 +26,7 @@ registerKafka(program);
 registerAudit(program);
 registerEvidence(program);
 registerAccessLog(program);
+registerConsole(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(isHubError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error));

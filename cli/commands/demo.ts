@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -9,7 +10,8 @@ import { createLogger } from '../../lib/log.ts';
 import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../demo-hub.ts';
 import { DEMO_DATA, demoPrincipals, materialiseDemo } from '../demo-setup.ts';
 import { demoNodeTls } from '../demo-tls.ts';
-import { providersOf } from '../../policies/policy-loader.ts';
+import { loadPolicy, providersOf } from '../../policies/policy-loader.ts';
+import { addUser } from '../../broker/console/console-users.ts';
 import { onShutdown } from './shutdown.ts';
 import { hubVerifier } from './audit/verify.ts';
 import { verifierKeyOf } from '../../lib/merkle/signed-note.ts';
@@ -21,7 +23,8 @@ export function registerDemo(program: Command): void {
     .option('--state <dir>', 'where demo keys and the policy copy live', '.xhub/demo')
     .option('--listen <host:port>', 'gRPC address', '127.0.0.1:50051')
     .option('--admin-port <port>', 'metrics and health: the node on this loopback port, the connectors on the next ones; 0 picks free ports', '9464')
-    .action(async (o: { state: string; listen: string; adminPort: string }) => {
+    .option('--console-port <port>', 'the DPO web console (HTTPS) on this loopback port; 0 picks a free port', '8443')
+    .action(async (o: { state: string; listen: string; adminPort: string; consolePort: string }) => {
       const adminPort = Number(o.adminPort);
       if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65_530) throw new Error(`--admin-port must be a port number, not ${o.adminPort}`);
       const adminListen = (offset: number) => `127.0.0.1:${adminPort === 0 ? 0 : adminPort + offset}`;
@@ -33,8 +36,13 @@ export function registerDemo(program: Command): void {
       const demo = await materialiseDemo(o.state);
       await provisionDemoHub(kafka, demo, 'xhub.', log);
       const common = { policiesDir: demo.policiesDir };
+      // A demo DPO of the PDPC (the demo's auditor), with a fresh password and TOTP secret each run.
+      const usersFile = join(o.state, 'secrets', 'console-users.json');
+      const dpo = { name: 'dpo.somchai', agency: 'PDPC', password: randomBytes(12).toString('base64url') };
+      const { secret } = await addUser(usersFile, await loadPolicy(demo.policiesDir), dpo);
+      const consoleListen = `127.0.0.1:${Number(o.consolePort)}`;
       const node = await startNode(
-        { ...common, ...nodeKafkaSettings(kafka, 'node-1'), nodeId: 'node-1', listen: o.listen, hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile('node-1'), pseudonymKeyFile: demo.pseudonymKeyFile, tls: demoNodeTls(demo.tls), adminListen: adminListen(0) },
+        { ...common, ...nodeKafkaSettings(kafka, 'node-1'), nodeId: 'node-1', listen: o.listen, hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile('node-1'), pseudonymKeyFile: demo.pseudonymKeyFile, tls: demoNodeTls(demo.tls), adminListen: adminListen(0), console: { listen: consoleListen, usersFile } },
         log,
       );
       running.node = node;
@@ -56,7 +64,10 @@ export function registerDemo(program: Command): void {
       process.stderr.write(
         `\nexchange-hub demo is up: node-1 on port ${node.port} (mutual TLS, certificates in ${demo.tls.dir}), Kafka ${kafka.brokers.join(',')} (${kafka.source}, SASL_SSL),\nconnectors for ${providers.join(', ')}. Try:\n\n    ${example}\n\n` +
           `DPO tools read Kafka as the audit-reader principal: set -a; . ${dpoEnv}; set +a; npx xhub audit verify --policies ${demo.policiesDir}\n` +
-          `Audit log verifier key (C2SP, origin ${node.config.auditOrigin}): ${verifierKeyOf(await hubVerifier(demo.policiesDir, node.config.auditOrigin))}\n\nCtrl-C stops everything.\n`,
+          `Audit log verifier key (C2SP, origin ${node.config.auditOrigin}): ${verifierKeyOf(await hubVerifier(demo.policiesDir, node.config.auditOrigin))}\n` +
+          `DPO console: https://127.0.0.1:${node.consolePort}/ (certificate from the demo CA, ${demo.tls.caFile})\n` +
+          `  demo login (demo only; made afresh each run): user ${dpo.name}, password ${dpo.password}, TOTP secret ${secret}\n` +
+          `  the current one-time code: npx xhub console totp --users ${usersFile} --name ${dpo.name}\n\nCtrl-C stops everything.\n`,
       );
     });
 }

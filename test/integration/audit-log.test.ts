@@ -80,10 +80,21 @@ describe('audit entries', () => {
       await tap.close();
       return Buffer.concat(tap.messages.flatMap((m) => [m.key ?? Buffer.alloc(0), m.value ?? Buffer.alloc(0)])).toString('utf8');
     };
+    const secrets = [SOMSRI, SOMCHAI, 'สมศรี', 'Jaidee'];
     for (const topic of [`${hub.topicPrefix}audit`, `${hub.topicPrefix}consent-events`]) {
-      const bytes = await raw(topic);
+      const raws = await raw(topic);
+      // The one JWS an entry may hold is the provider's delivery receipt: digests only, no token, no content.
+      const receipts = [...raws.matchAll(/"providerReceipt":"([^"]+)"/g)].map((m) => m[1]!);
+      if (topic.endsWith('audit')) expect(receipts.length).toBeGreaterThan(0);
+      for (const jws of receipts) {
+        const [header, payload] = jws.split('.').map((part) => Buffer.from(part, 'base64url').toString());
+        expect(JSON.parse(header!)).toMatchObject({ typ: 'xhub-receipt+jws' });
+        expect(Object.keys(JSON.parse(payload!) as object).sort()).toEqual(['consumer', 'exchangeId', 'fields', 'iat', 'payloadDigest', 'provider', 'recordType', 'requestDigest', 'v']);
+        for (const secret of secrets) expect(payload, `${secret} in a receipt`).not.toContain(secret);
+      }
+      const bytes = raws.replace(/"providerReceipt":"[^"]+"/g, '');
       expect(bytes.length).toBeGreaterThan(100);
-      for (const secret of [SOMSRI, SOMCHAI, 'สมศรี', 'Jaidee', 'eyJ']) expect(bytes, `${secret} in ${topic}`).not.toContain(secret);
+      for (const secret of [...secrets, 'eyJ']) expect(bytes, `${secret} in ${topic}`).not.toContain(secret);
     }
   });
 });

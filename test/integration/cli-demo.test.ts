@@ -31,7 +31,7 @@ describe('the demo, from the command line', () => {
 
   it('starts the hub with the demo agencies and answers the request it suggests, signature verified', async () => {
     state = await mkdtemp(join(tmpdir(), 'xhub-demo-'));
-    demo = spawn('npx', ['xhub', 'demo', '--state', state, '--listen', '127.0.0.1:0', '--admin-port', '0'], {
+    demo = spawn('npx', ['xhub', 'demo', '--state', state, '--listen', '127.0.0.1:0', '--admin-port', '0', '--console-port', '0'], {
       cwd: REPO_ROOT,
       env: { ...process.env, KAFKA_BROKERS: inject('kafka').brokers.join(','), KAFKA_CA_FILE: inject('kafka').caFile, XHUB_KAFKA_CREDENTIALS_DIR: dirname(inject('kafka').credentialsFiles.admin!), XHUB_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -87,7 +87,7 @@ describe('the demo stops cleanly: the hub first, Kafka last', () => {
   ] as const) {
     it(`${signal} to the process group of \`${command} ${args.join(' ')}\` stops everything within seconds, without error spam`, async () => {
       state = await mkdtemp(join(tmpdir(), 'xhub-demo-stop-'));
-      demo = startDemo(command, [...args, '--state', state, '--listen', '127.0.0.1:0', '--admin-port', '0']);
+      demo = startDemo(command, [...args, '--state', state, '--listen', '127.0.0.1:0', '--admin-port', '0', '--console-port', '0']);
       await waitForBanner(demo);
       const java = descendants(demo.pid).filter((p) => p.args.includes('kafka.Kafka'));
       expect(java, 'the demo runs its own local broker').toHaveLength(1);

@@ -1,0 +1,194 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser, totpOf } from '../../broker/console/console-users.ts';
+import type { RunningNode } from '../../broker/node.ts';
+import { REPO_ROOT } from '../../cli/demo-setup.ts';
+import { loadPolicy } from '../../policies/policy-loader.ts';
+import { HubFixture, SOMSRI } from '../helpers/hub-fixture.ts';
+import { KafkaTap } from '../helpers/kafka-tap.ts';
+
+const run = promisify(execFile);
+const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
+/** Debian's Chromium (`.ci/run` installs it); Playwright never downloads a browser here. */
+const CHROMIUM = process.env.XHUB_CHROMIUM ?? '/usr/bin/chromium';
+const PASSWORD = 'correct horse battery staple';
+
+/** Every visible form field has a label, and headings go down one level at a time from a single h1. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    for (const field of Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))) {
+      const id = field.getAttribute('id');
+      if (!id || !document.querySelector(`label[for="${id}"]`)) problems.push(`field ${field.getAttribute('name') ?? '?'} has no label`);
+    }
+    const levels = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6')).map((h) => Number(h.tagName[1]));
+    if (levels.filter((l) => l === 1).length !== 1) problems.push(`${levels.filter((l) => l === 1).length} h1 headings`);
+    levels.forEach((l, i) => {
+      if (i > 0 && l > levels[i - 1]! + 1) problems.push(`heading h${l} follows h${levels[i - 1]}`);
+    });
+    if (!document.documentElement.lang) problems.push('no lang on <html>');
+    return problems;
+  });
+}
+
+/**
+ * The DPO console in a real browser (Debian's Chromium through playwright-core):
+ * signing in with a password and a TOTP code, refusals, a DPO's path from a
+ * search to an exchange and its evidence bundle, and that looking is logged.
+ */
+describe('DPO console in the browser', () => {
+  let hub: HubFixture;
+  let auditNode: RunningNode;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let audit: KafkaTap;
+  let base: string;
+  let exchangeId: string;
+  let secret: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    hub = await HubFixture.start({ connectors: ['DOPA'] });
+    dir = await mkdtemp(join(tmpdir(), 'xhub-console-'));
+    const usersFile = join(dir, 'console-users.json');
+    const policy = await loadPolicy(hub.demo.policiesDir);
+    secret = (await addUser(usersFile, policy, { name: 'dpo.somchai', agency: 'PDPC', password: PASSWORD })).secret;
+    await addUser(usersFile, policy, { name: 'dpo.locked', agency: 'PDPC', password: PASSWORD });
+    const serving = hub.node;
+    auditNode = await hub.startNode({ nodeId: 'node-2', auditSequencer: false, console: { listen: '127.0.0.1:0', usersFile, maxFailures: 3, lockoutMs: 600_000 } });
+    hub.node = serving;
+    base = `https://127.0.0.1:${auditNode.consolePort}`;
+    audit = await KafkaTap.open('admin', `${hub.topicPrefix}audit`);
+    exchangeId = (await (await hub.client('FPO')).requestRecord({ subject: SOMSRI, recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() })).exchangeId;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    // The node's certificate is from the test CA, which this browser does not know: its chain is checked by the gRPC tests.
+    context = await browser.newContext({ ignoreHTTPSErrors: true, acceptDownloads: true });
+    page = await context.newPage();
+    await mkdir(SCREENSHOTS, { recursive: true });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await audit?.close();
+    await auditNode?.stop();
+    await hub?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const login = async (p: Page, user: string, password: string, code: string) => {
+    await p.goto(`${base}/login?lang=en`);
+    await p.getByLabel('User name').fill(user);
+    await p.getByLabel('Password').fill(password);
+    await p.getByLabel('One-time code (authenticator app)').fill(code);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+  };
+  const wrongCode = (s: string) => String((Number(totpOf({ name: 'x', totpSecret: s }).generate()) + 1) % 1_000_000).padStart(6, '0');
+
+  it('the sign-in page has labelled fields and ordered headings, and Thai and English', async () => {
+    await page.goto(`${base}/login?lang=th`);
+    expect(await page.locator('h1').textContent()).toBe('เข้าสู่ระบบ');
+    await page.screenshot({ path: join(SCREENSHOTS, 'login-th.png'), fullPage: true });
+    await page.goto(`${base}/login?lang=en`);
+    expect(await page.locator('h1').textContent()).toBe('Sign in');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'login.png'), fullPage: true });
+  });
+
+  it('refuses a wrong password and a wrong one-time code', async () => {
+    const p = await context.newPage();
+    await login(p, 'dpo.somchai', 'not the password at all', totpOf({ name: 'x', totpSecret: secret }).generate());
+    await expect.poll(() => p.getByRole('alert').textContent()).toMatch(/Sign-in refused/);
+    await login(p, 'dpo.somchai', PASSWORD, wrongCode(secret));
+    await expect.poll(() => p.getByRole('alert').textContent()).toMatch(/Sign-in refused/);
+    expect(p.url()).toMatch(/\/login/);
+    await p.close();
+  });
+
+  it('refuses a sign-in POST without the form\'s CSRF token, or with another one', async () => {
+    const code = totpOf({ name: 'x', totpSecret: secret }).generate();
+    const form = { user: 'dpo.somchai', password: PASSWORD, totp: code };
+    expect((await context.request.post(`${base}/login`, { form, maxRedirects: 0 })).status()).toBe(403);
+    expect((await context.request.post(`${base}/login`, { form: { ...form, csrf: 'A'.repeat(43) }, maxRedirects: 0 })).status()).toBe(403);
+  });
+
+  it('locks an account after 3 failures: the right password and code are refused until the lock lifts', async () => {
+    const p = await context.newPage();
+    const lockedSecret = (JSON.parse(await readFile(join(dir, 'console-users.json'), 'utf8')) as { users: { name: string; totpSecret: string }[] }).users.find((u) => u.name === 'dpo.locked')!.totpSecret;
+    for (let i = 0; i < 3; i++) await login(p, 'dpo.locked', 'wrong password number ' + i, wrongCode(lockedSecret));
+    await login(p, 'dpo.locked', PASSWORD, totpOf({ name: 'x', totpSecret: lockedSecret }).generate());
+    await expect.poll(() => p.getByRole('alert').textContent()).toMatch(/locked .* until/);
+    await p.close();
+  });
+
+  it("a DPO's path: sign in, search a citizen with the keyboard, open the exchange, download its evidence, which `xhub evidence verify` accepts and refuses with one byte changed", async () => {
+    await login(page, 'dpo.somchai', PASSWORD, totpOf({ name: 'x', totpSecret: secret }).generate());
+    await page.waitForURL(/\/search/);
+    const cookie = (await context.cookies()).find((c) => c.name === '__Host-xhub-session')!;
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/' });
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Keyboard only: the citizen id field, then Enter submits the form.
+    await page.getByLabel(/Citizen id/).focus();
+    await page.keyboard.type(SOMSRI);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('agency');
+    await page.getByLabel(/Citizen id/).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('h2');
+    expect(await page.locator('h2').textContent()).toBe('Results');
+    expect(await page.getByLabel(/Citizen id/).inputValue()).toBe('');
+    expect(await page.content()).not.toContain(SOMSRI);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'search-results.png'), fullPage: true });
+
+    await page.getByRole('link', { name: exchangeId.slice(0, 8) }).first().click();
+    await page.waitForURL(/\/exchange\//);
+    await expect.poll(async () => {
+      await page.reload();
+      return page.locator('main').textContent();
+    }, { timeout: 15_000 }).toMatch(/Covered by the signed checkpoint of size \d+: inclusion proof checked on the server/);
+    const main = await page.locator('main').textContent();
+    expect(main).toMatch(/delivered/);
+    expect(main).toMatch(/public-task/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'exchange-detail.png'), fullPage: true });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the evidence bundle' }).click()]);
+    const file = join(dir, 'evidence.json');
+    await download.saveAs(file);
+    const ok = await run(process.execPath, ['cli/xhub.ts', 'evidence', 'verify', file, '--policies', hub.demo.policiesDir], { cwd: REPO_ROOT });
+    expect(ok.stdout).toMatch(/^OK: exchange /m);
+    const text = await readFile(file, 'utf8');
+    const at = text.indexOf('"bytes": "') + 30;
+    await writeFile(file, `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`);
+    const refused = await run(process.execPath, ['cli/xhub.ts', 'evidence', 'verify', file, '--policies', hub.demo.policiesDir], { cwd: REPO_ROOT }).then(
+      () => 'accepted',
+      (e: { stdout: string }) => e.stdout,
+    );
+    expect(refused).toMatch(/^FAIL: /m);
+  });
+
+  it('looking is logged: the search, the detail view and the download, with the pseudonym and never the citizen id', async () => {
+    const viewed = () => audit.messages.map((m) => m.value!.toString()).filter((v) => v.includes('"kind":"viewed"'));
+    await expect.poll(() => viewed().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    const entries = viewed().map((v) => JSON.parse(v) as { actor: string; detail: string; subjectRef?: string });
+    const delivered = audit.messages.map((m) => JSON.parse(m.value!.toString()) as { kind: string; exchangeId?: string; subjectRef?: string }).find((e) => e.kind === 'delivered' && e.exchangeId === exchangeId)!;
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ actor: 'dpo.somchai@PDPC', detail: 'console:search subject', subjectRef: delivered.subjectRef }),
+        expect.objectContaining({ actor: 'dpo.somchai@PDPC', detail: `console:exchange ${exchangeId}`, subjectRef: delivered.subjectRef }),
+        expect.objectContaining({ actor: 'dpo.somchai@PDPC', detail: `console:evidence ${exchangeId}` }),
+      ]),
+    );
+    for (const v of viewed()) expect(v).not.toContain(SOMSRI);
+  });
+});
