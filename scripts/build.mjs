@@ -11,7 +11,7 @@ const dist = new URL('dist/', root);
 rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', new URL('tsconfig.build.json', root).pathname], { stdio: 'inherit' });
-for (const asset of ['proto', 'policies/schemas', 'policies/demo', 'connectors/demo-data']) {
+for (const asset of ['proto', 'policies/schemas', 'policies/demo', 'connectors/demo-data', 'broker/console/messages']) {
   cpSync(new URL(asset, root), new URL(asset, dist), { recursive: true });
 }
 console.log('built dist/');
