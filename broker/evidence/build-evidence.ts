@@ -17,7 +17,7 @@ export const EXCHANGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
  * signed checkpoint. Refuses (retryably) while that checkpoint does not yet
  * cover all of them: a bundle is only ever as strong as a signed root.
  */
-export function buildEvidenceFor(index: AuditIndex, policy: Policy, exchangeId: string, logVerifier: NoteVerifier, now = new Date()): EvidenceBundle {
+export function buildEvidenceFor(index: AuditIndex, policy: Policy, exchangeId: string, logVerifier: NoteVerifier): EvidenceBundle {
   if (!EXCHANGE_ID.test(exchangeId)) throw new HubError('ERR_INVALID_ARGUMENT', 'exchange_id must be an exchange id as the hub hands it out (a lower-case UUID)');
   const rows = index.exchangeEntries(exchangeId);
   if (rows.length === 0) throw new HubError('ERR_NOT_FOUND', `no audit entries for exchange ${exchangeId} on this audit node`);
@@ -39,7 +39,6 @@ export function buildEvidenceFor(index: AuditIndex, policy: Policy, exchangeId: 
   return {
     format: EVIDENCE_FORMAT,
     exchangeId,
-    createdAt: now.toISOString(),
     checkpoint: checkpoint.note,
     entries: rows.map((r) => ({ index: r.index, bytes: r.raw.toString('base64'), inclusionProof: inclusionProof(leaves, r.index, checkpoint.size).map((h) => h.toString('base64')) })),
     ...(tokenDigest ? { tokenDigest } : {}),

@@ -13,8 +13,6 @@ export const EVIDENCE_FORMAT = 'xhub-evidence/v1';
 export interface EvidenceBundle {
   format: typeof EVIDENCE_FORMAT;
   exchangeId: string;
-  /** When the bundle was made (RFC 3339); informative. */
-  createdAt: string;
   /** The signed checkpoint every proof leads to: a C2SP signed note (origin, size, root hash; signature line). */
   checkpoint: string;
   entries: EvidenceEntry[];
@@ -23,8 +21,10 @@ export interface EvidenceBundle {
   /** The provider's delivery receipt (compact JWS), as its `delivered` entry holds it. */
   providerReceipt?: string;
   /**
-   * The public keys this bundle was checked with when it was made, for a
-   * verifier to compare with keys it trusts (never to trust blindly).
+   * The public keys this bundle was checked with when it was made: exactly
+   * the keys its entries and receipt name. A verifier with trusted keys
+   * refuses a bundle whose embedded keys differ from them; one without shows
+   * these for comparison (never to trust blindly).
    */
   keys: {
     /** C2SP verifier key of the log (`<origin>+<key id>+<key>`). */

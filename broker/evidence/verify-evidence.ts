@@ -1,11 +1,12 @@
 import { Ajv } from 'ajv';
 import type { JWK } from 'jose';
+import { canonicalJson } from '../../lib/crypto/digest.ts';
 import { KeyRing } from '../../lib/crypto/key-ring.ts';
 import { readReceipt } from '../../lib/envelope/receipt.ts';
 import { isHubError } from '../../lib/errors/hub-error.ts';
 import { parseCheckpoint, type Checkpoint } from '../../lib/merkle/checkpoint.ts';
 import { leafHash } from '../../lib/merkle/hash.ts';
-import { openNote, parseVerifierKey, type NoteVerifier } from '../../lib/merkle/signed-note.ts';
+import { openNote, parseVerifierKey, verifierKeyOf, type NoteVerifier } from '../../lib/merkle/signed-note.ts';
 import { verifyInclusion } from '../../lib/merkle/verify.ts';
 import { nodeKeyOwner } from '../../policies/policy-loader.ts';
 import type { AuditEntry } from '../audit/audit-entry.types.ts';
@@ -25,28 +26,50 @@ export type EvidenceReport =
   | { ok: true; exchangeId: string; origin: string; checkpointSize: number; kinds: string[]; receipt: boolean; anchored: boolean }
   | { ok: false; check: string; reason: string };
 
-// A bundle is attacker-controlled until checked: shape first.
+// A bundle is attacker-controlled until checked: shape first, and nothing in it that no check covers.
 const ajv = new Ajv({ strict: true });
 const b64 = { type: 'string', pattern: '^[A-Za-z0-9+/]*={0,2}$', maxLength: 1_000_000 } as const;
 const validateBundle = ajv.compile<EvidenceBundle>({
   type: 'object',
-  required: ['format', 'exchangeId', 'createdAt', 'checkpoint', 'entries', 'keys'],
+  additionalProperties: false,
+  required: ['format', 'exchangeId', 'checkpoint', 'entries', 'keys'],
   properties: {
     format: { type: 'string' },
     exchangeId: { type: 'string', maxLength: 128 },
-    createdAt: { type: 'string', maxLength: 64 },
     checkpoint: { type: 'string', maxLength: 4096 },
     entries: {
       type: 'array',
       minItems: 1,
       maxItems: 10_000,
-      items: { type: 'object', required: ['index', 'bytes', 'inclusionProof'], properties: { index: { type: 'integer', minimum: 0 }, bytes: b64, inclusionProof: { type: 'array', maxItems: 64, items: b64 } } },
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['index', 'bytes', 'inclusionProof'],
+        properties: { index: { type: 'integer', minimum: 0 }, bytes: b64, inclusionProof: { type: 'array', maxItems: 64, items: b64 } },
+      },
     },
     tokenDigest: { type: 'string', maxLength: 64 },
     providerReceipt: { type: 'string', maxLength: 16_384 },
-    keys: { type: 'object', required: ['log', 'nodes', 'providers'], properties: { log: { type: 'string', maxLength: 1024 }, nodes: { type: 'object' }, providers: { type: 'object' } } },
+    keys: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['log', 'nodes', 'providers'],
+      properties: { log: { type: 'string', maxLength: 1024 }, nodes: { type: 'object' }, providers: { type: 'object' } },
+    },
   },
 });
+
+/**
+ * Base64 in its one canonical form: Node's decoder ignores the unused low bits
+ * of the last character, so without this a changed character could decode to
+ * the same bytes and a one-character edit would pass.
+ */
+function decode(text: string, at: string, what: string, length?: number): Buffer {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.toString('base64') !== text) fail(at, `${what} is not canonical base64`);
+  if (length !== undefined && bytes.length !== length) fail(at, `${what} must be ${length} bytes`);
+  return bytes;
+}
 
 class Failed extends Error {
   readonly check: string;
@@ -95,8 +118,8 @@ async function check(input: unknown, trust: EvidenceTrust): Promise<EvidenceRepo
     if (item.index <= previous) fail(at, 'entries must be in log order, each once');
     previous = item.index;
     if (item.index >= checkpoint.size) fail(at, `index is outside the checkpoint's tree of ${checkpoint.size} entries`);
-    const raw = Buffer.from(item.bytes, 'base64');
-    const proof = item.inclusionProof.map((h) => Buffer.from(h, 'base64'));
+    const raw = decode(item.bytes, at, 'its bytes');
+    const proof = item.inclusionProof.map((h) => decode(h, at, 'a proof hash', 32));
     if (!verifyInclusion(item.index, checkpoint.size, leafHash(raw), proof, checkpoint.root)) fail(at, 'its bytes and inclusion proof do not lead to the checkpoint root: the entry or its proof was altered');
     const read = readAuditEntry(raw, (nodeId, kid) => trust.keys.findKeyObject(nodeKeyOwner(nodeId), kid));
     if ('code' in read) return fail(at, `not a signed entry of a trusted node: ${read.reason}`);
@@ -105,14 +128,16 @@ async function check(input: unknown, trust: EvidenceTrust): Promise<EvidenceRepo
   }
 
   const received = entries.find((e) => e.kind === 'request-received');
-  if (!received) fail('entries', 'no request-received entry: the bundle does not show the exchange from its start');
-  if (bundle.tokenDigest !== undefined && bundle.tokenDigest !== received!.tokenDigest) fail('token digest', "the bundle's token digest is not the one its request-received entry logged");
+  if (!received) return fail('entries', 'no request-received entry: the bundle does not show the exchange from its start');
+  if (bundle.tokenDigest !== received.tokenDigest) fail('token digest', "the bundle's token digest is not the one its request-received entry logged");
+  const delivery = entries.find((e) => e.kind === 'delivered');
+  if (bundle.providerReceipt !== delivery?.providerReceipt) fail('receipt of the delivered entry', "the bundle's provider receipt is not the one a delivered entry logged");
+  checkEmbeddedKeys(bundle, entries, trust);
 
   let receipt = false;
   for (const e of entries.filter((x) => x.kind === 'delivered' || x.kind === 'replayed')) {
     const at = `receipt of the ${e.kind} entry`;
     if (!e.providerReceipt || !e.provider || !e.providerKeyId) return fail(at, 'the entry holds no provider receipt');
-    if (e.kind === 'delivered' && bundle.providerReceipt !== e.providerReceipt) fail(at, "the bundle's provider receipt is not the one the delivered entry logged");
     try {
       await readReceipt(e.providerReceipt, (kid) => (kid === e.providerKeyId ? trust.keys.find(e.provider!, kid) : undefined), {
         exchangeId: bundle.exchangeId,
@@ -128,6 +153,28 @@ async function check(input: unknown, trust: EvidenceTrust): Promise<EvidenceRepo
     receipt = true;
   }
   return { ok: true, exchangeId: bundle.exchangeId, origin: checkpoint.origin, checkpointSize: checkpoint.size, kinds: entries.map((e) => e.kind), receipt, anchored: trust.anchored };
+}
+
+/**
+ * The keys the bundle embeds must be exactly those its entries and receipts
+ * name, each equal to the trusted key: a court compares these fingerprints, so
+ * they may not say anything the checks did not use.
+ */
+function checkEmbeddedKeys(bundle: EvidenceBundle, entries: AuditEntry[], trust: EvidenceTrust): void {
+  if (bundle.keys.log !== verifierKeyOf(trust.log)) fail('keys', `the embedded log key is not the trusted one (${verifierKeyOf(trust.log)})`);
+  const same = (kind: string, embedded: Record<string, JWK>, used: Set<string>, owner: (name: string) => string) => {
+    const names = Object.keys(embedded).sort();
+    if (JSON.stringify(names) !== JSON.stringify([...used].sort())) fail('keys', `the embedded ${kind} keys (${names.join(', ')}) are not the ones the entries name (${[...used].sort().join(', ')})`);
+    for (const name of names) {
+      const [who, kid] = name.split(' ');
+      const trusted = trust.keys.findKeyObject(owner(who!), kid ?? '')?.export({ format: 'jwk' });
+      // Exactly the trusted public key with its kid: no other member, no other value.
+      const expected = trusted ? canonicalJson({ kty: trusted.kty, crv: trusted.crv, x: trusted.x, kid }) : undefined;
+      if (canonicalJson(embedded[name]) !== expected) fail('keys', `the embedded ${kind} key "${name}" is not the trusted one`);
+    }
+  };
+  same('node', bundle.keys.nodes, new Set(entries.map((e) => `${e.nodeId} ${e.kid}`)), nodeKeyOwner);
+  same('provider', bundle.keys.providers, new Set(entries.filter((e) => e.provider && e.providerKeyId).map((e) => `${e.provider} ${e.providerKeyId}`)), (who) => who);
 }
 
 /**

@@ -122,6 +122,45 @@ describe('evidence bundle of one exchange', () => {
     expect(report.ok ? '' : report.check).toMatch(check);
   });
 
+  it('refuses it with any one non-blank character changed, at every 5th position of the file', async () => {
+    const accepted: number[] = [];
+    for (let at = 0; at < bundleJson.length; at += 5) {
+      const c = bundleJson[at]!;
+      if (/\s/.test(c)) continue;
+      const changed = `${bundleJson.slice(0, at)}${c === 'A' ? 'B' : c === '"' ? 'x' : 'A'}${bundleJson.slice(at + 1)}`;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(changed);
+      } catch {
+        continue;
+      }
+      if ((await verifyEvidence(parsed, trust)).ok) accepted.push(at);
+    }
+    expect(accepted.map((at) => bundleJson.slice(Math.max(0, at - 20), at + 20))).toEqual([]);
+  });
+
+  it('refuses a proof hash in a non-canonical base64 form that decodes to the same bytes (regression: the pad bits were ignored)', async () => {
+    const b = bundle();
+    const hash = b.entries[0]!.inclusionProof[0]!;
+    const last = hash.at(-2)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    // A 32-byte hash leaves the low 2 bits of its last character unused.
+    const twin = alphabet[alphabet.indexOf(last) ^ 1]!;
+    b.entries[0]!.inclusionProof[0] = `${hash.slice(0, -2)}${twin}=`;
+    expect(Buffer.from(b.entries[0]!.inclusionProof[0], 'base64').equals(Buffer.from(hash, 'base64'))).toBe(true);
+    expect(await verifyEvidence(b, trust)).toMatchObject({ ok: false, check: 'entry 0' });
+  });
+
+  it('refuses embedded keys that are not the trusted ones, an extra member, and a missing token digest', async () => {
+    const b = bundle();
+    const name = Object.keys(b.keys.nodes)[0]!;
+    b.keys.nodes[name] = { ...b.keys.nodes[name]!, x: `${b.keys.nodes[name]!.x!.slice(0, -2)}AA` };
+    expect(await verifyEvidence(b, trust)).toMatchObject({ ok: false, check: 'keys' });
+    expect(await verifyEvidence({ ...bundle(), createdAt: '2026-01-01' }, trust)).toMatchObject({ ok: false, check: 'format' });
+    const { tokenDigest: _, ...withoutToken } = bundle();
+    expect(await verifyEvidence(withoutToken, trust)).toMatchObject({ ok: false, check: 'token digest' });
+  });
+
   it("refuses a provider receipt swapped for one the provider signed for other content, and one signed with a key that is not the provider's", async () => {
     const b = bundle();
     const original = JSON.parse(Buffer.from(b.providerReceipt!.split('.')[1]!, 'base64url').toString()) as Parameters<typeof signReceipt>[0];

@@ -11,15 +11,15 @@ const trust = async (): Promise<EvidenceTrust> => ({ log, keys: await KeyRing.fr
 describe('evidence bundle shape', () => {
   it.each([
     ['not an object', 'x'],
-    ['no entries', { format: 'xhub-evidence/v1', exchangeId: 'e', createdAt: 't', checkpoint: 'c', entries: [], keys: { log: 'l', nodes: {}, providers: {} } }],
-    ['entry bytes that are not base64', { format: 'xhub-evidence/v1', exchangeId: 'e', createdAt: 't', checkpoint: 'c', entries: [{ index: 0, bytes: '<script>', inclusionProof: [] }], keys: { log: 'l', nodes: {}, providers: {} } }],
-    ['a negative index', { format: 'xhub-evidence/v1', exchangeId: 'e', createdAt: 't', checkpoint: 'c', entries: [{ index: -1, bytes: '', inclusionProof: [] }], keys: { log: 'l', nodes: {}, providers: {} } }],
+    ['no entries', { format: 'xhub-evidence/v1', exchangeId: 'e', checkpoint: 'c', entries: [], keys: { log: 'l', nodes: {}, providers: {} } }],
+    ['entry bytes that are not base64', { format: 'xhub-evidence/v1', exchangeId: 'e', checkpoint: 'c', entries: [{ index: 0, bytes: '<script>', inclusionProof: [] }], keys: { log: 'l', nodes: {}, providers: {} } }],
+    ['a negative index', { format: 'xhub-evidence/v1', exchangeId: 'e', checkpoint: 'c', entries: [{ index: -1, bytes: '', inclusionProof: [] }], keys: { log: 'l', nodes: {}, providers: {} } }],
   ])('refuses %s as a format failure', async (_, input) => {
     expect(await verifyEvidence(input, await trust())).toMatchObject({ ok: false, check: 'format' });
   });
 
   it('refuses a checkpoint that is not signed by the trusted log key', async () => {
-    const bundle = { format: 'xhub-evidence/v1', exchangeId: 'e', createdAt: 't', checkpoint: 'exchange-hub.test/log\n1\nAAAA\n\n— someone AAAA\n', entries: [{ index: 0, bytes: '', inclusionProof: [] }], keys: { log: verifierKeyOf(log), nodes: {}, providers: {} } };
+    const bundle = { format: 'xhub-evidence/v1', exchangeId: 'e', checkpoint: 'exchange-hub.test/log\n1\nAAAA\n\n— someone AAAA\n', entries: [{ index: 0, bytes: '', inclusionProof: [] }], keys: { log: verifierKeyOf(log), nodes: {}, providers: {} } };
     expect(await verifyEvidence(bundle, await trust())).toMatchObject({ ok: false, check: 'checkpoint' });
   });
 
