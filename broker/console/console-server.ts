@@ -19,7 +19,7 @@ import { isLoopbackListen, listenHost } from '../transport/listen-address.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import { buildEvidenceFor, EXCHANGE_ID } from '../evidence/build-evidence.ts';
 import { exchangeView } from './exchange-view.ts';
-import { checkPassword, totpOf, type ConsoleUser } from './console-users.ts';
+import { checkPassword, decoyUser, totpOf, type ConsoleUser } from './console-users.ts';
 import { translator, type Lang } from './i18n.ts';
 import { LoginGuard } from './login-guard.ts';
 import { exchangePage } from './pages/exchange.ts';
@@ -61,6 +61,8 @@ export async function startConsole(deps: ConsoleDeps): Promise<{ port: number; c
   const now = deps.now ?? Date.now;
   const sessions = new Sessions(deps.config.idleTimeoutMs ?? 15 * 60_000);
   const guard = new LoginGuard(deps.config.maxFailures ?? 5, deps.config.lockoutMs ?? 15 * 60_000);
+  /** Hashed against when the name is unknown, so a wrong name costs what a wrong password does. */
+  const decoy = decoyUser();
   /** The last TOTP time step each account used: a code is accepted once. */
   const usedSteps = new Map<string, number>();
 
@@ -99,14 +101,16 @@ export async function startConsole(deps: ConsoleDeps): Promise<{ port: number; c
       } catch {
         return send(403, loginPage(ctx(startSession()), translator(lang)('login.csrf')));
       }
-      const name = params.get('user') ?? '';
+      const name = (params.get('user') ?? '').slice(0, 64);
       const user = deps.users.get(name);
-      const locked = user ? guard.lockedUntil(name, now()) : undefined;
+      // Unknown names are counted, locked and hashed like known ones: neither the answer nor its timing says whether an account exists.
+      const locked = guard.lockedUntil(name, now());
       if (locked) return send(429, loginPage(ctx(session!), translator(lang)('login.locked', { until: new Date(locked).toISOString() })));
+      const passwordOk = checkPassword(user ?? decoy, params.get('password') ?? '');
       const step = user ? totpStep(user, params.get('totp') ?? '', now()) : undefined;
-      const ok = user !== undefined && checkPassword(user, params.get('password') ?? '') && step !== undefined && step > (usedSteps.get(name) ?? -1);
+      const ok = user !== undefined && passwordOk && step !== undefined && step > (usedSteps.get(name) ?? -1);
       if (!ok) {
-        const locks = user ? guard.failed(name, now()) : false;
+        const locks = guard.failed(name, now());
         // A typed user name may be anything, a citizen id included: only a known account is named.
         await deps.audit.append({ kind: 'access-denied', actor: user ? `console:${name}@${user.agency}` : 'console:unknown account', decision: 'deny', reason: locks ? 'ERR_CONSOLE_LOCKED' : 'ERR_CONSOLE_LOGIN_FAILED', detail: 'console login' }).catch(() => {});
         return send(401, loginPage(ctx(session!), translator(lang)('login.failed')));

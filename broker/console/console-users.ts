@@ -79,3 +79,9 @@ export async function addUser(file: string, policy: Policy, input: { name: strin
   await chmod(file, 0o600);
   return { uri: totpOf(user).toString(), secret };
 }
+
+/** An account nobody can sign in to (random password), hashed against for unknown names. */
+export function decoyUser(): ConsoleUser {
+  const salt = randomBytes(16);
+  return { name: '', agency: '', password: { alg: 'argon2id', ...KDF, salt: salt.toString('base64'), hash: kdf(randomBytes(32).toString('base64'), salt, KDF).toString('base64') }, totpSecret: new Secret({ size: 20 }).base32 };
+}

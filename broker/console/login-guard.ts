@@ -1,5 +1,7 @@
+const MAX_TRACKED = 10_000;
+
 /**
- * Lock-out after repeated failures, per account: `maxFailures` in a row lock
+ * Lock-out after repeated failures, per account name (known or not): `maxFailures` in a row lock
  * it for `lockoutMs`, whatever the password tried next. Pure, with the clock
  * passed in, so tests freeze it.
  */
@@ -21,6 +23,8 @@ export class LoginGuard {
 
   /** Counts a failure; returns true when it locks the account. */
   failed(account: string, now: number): boolean {
+    // Names are typed by anybody: keep the table bounded by forgetting the oldest.
+    if (this.failures.size >= MAX_TRACKED && !this.failures.has(account)) this.failures.delete(this.failures.keys().next().value!);
     const f = this.failures.get(account) ?? { count: 0, lockedUntil: 0 };
     if (f.lockedUntil > 0 && f.lockedUntil <= now) f.count = 0;
     f.count += 1;

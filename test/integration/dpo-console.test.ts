@@ -126,6 +126,9 @@ describe('DPO console in the browser', () => {
     for (let i = 0; i < 3; i++) await login(p, 'dpo.locked', 'wrong password number ' + i, wrongCode(lockedSecret));
     await login(p, 'dpo.locked', PASSWORD, totpOf({ name: 'x', totpSecret: lockedSecret }).generate());
     await expect.poll(() => p.getByRole('alert').textContent()).toMatch(/locked .* until/);
+    // A name with no account is locked the same way: the answers do not tell which names exist.
+    for (let i = 0; i < 4; i++) await login(p, 'nobody.here', 'wrong password number ' + i, '123456');
+    await expect.poll(() => p.getByRole('alert').textContent()).toMatch(/locked .* until/);
     await p.close();
   });
 
