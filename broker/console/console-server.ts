@@ -23,6 +23,8 @@ import { checkPassword, decoyUser, totpOf, type ConsoleUser } from './console-us
 import { translator, type Lang } from './i18n.ts';
 import { LoginGuard } from './login-guard.ts';
 import { exchangePage } from './pages/exchange.ts';
+import { reportPage } from './pages/report.ts';
+import { s30Report } from '../audit/s30-report.ts';
 import { STYLE_HASH, type PageContext } from './pages/layout.ts';
 import { loginPage } from './pages/login.ts';
 import { EMPTY_SEARCH, searchPage, type SearchForm } from './pages/search.ts';
@@ -153,6 +155,20 @@ export async function startConsole(deps: ConsoleDeps): Promise<{ port: number; c
         return send(200, stringify(rows, { header: true, columns: ['index', 'time', 'kind', 'exchangeId', 'consumer', 'provider', 'recordType', 'purpose', 'lawfulBasis', 'decision', 'reason'] }), 'text/csv; charset=utf-8', { 'content-disposition': 'attachment; filename="audit-search.csv"' });
       }
       return send(200, searchPage(c, deps.policy(), fields, results));
+    }
+    if (url.pathname === '/report' && req.method === 'GET') return send(200, reportPage(c));
+    if (url.pathname === '/report' && req.method === 'POST') {
+      const params = await form();
+      const subject = params.get('subject') ?? '';
+      try {
+        assertCitizenId(subject);
+      } catch (error) {
+        return send(400, reportPage(c, undefined, translator(lang)('error.invalid', { message: isHubError(error) ? error.message : 'bad input' })));
+      }
+      const subjectRef = deps.pseudonyms.of(subject);
+      await viewed(user, 'console:report s30', subjectRef);
+      const entries = deps.index.query({ subjectRef }, -1, 50_000).map((r) => JSON.parse(r.raw.toString('utf8')) as AuditEntry);
+      return send(200, reportPage(c, { ...s30Report(entries), generatedAt: new Date(now()).toISOString() }));
     }
     const match = /^\/exchange\/([^/]+)(\/evidence)?$/.exec(url.pathname);
     if (match && req.method === 'GET' && EXCHANGE_ID.test(match[1]!)) {

@@ -180,9 +180,27 @@ describe('DPO console in the browser', () => {
     expect(refused).toMatch(/^FAIL: /m);
   });
 
+  it("the s.30 report of one person: every request for their data, printable without the form", async () => {
+    await page.goto(`${base}/report?lang=en`);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.getByLabel(/Citizen id/).fill(SOMSRI);
+    await page.getByRole('button', { name: 'Make the report' }).click();
+    await page.waitForSelector('h2');
+    expect(await page.locator('h2').first().textContent()).toBe("1 requests for this person's data, 1 delivered");
+    const row = await page.locator('tbody tr').first().textContent();
+    expect(row).toMatch(/FPO.*DOPA.*dopa\.civil-registration\.person.*WELFARE_ELIGIBILITY.*public-task.*delivered/);
+    expect(await page.content()).not.toContain(SOMSRI);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('form[action="/report"]').isVisible()).toBe(false);
+    await page.screenshot({ path: join(SCREENSHOTS, 's30-report-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    await page.screenshot({ path: join(SCREENSHOTS, 's30-report.png'), fullPage: true });
+  });
+
   it('looking is logged: the search, the detail view and the download, with the pseudonym and never the citizen id', async () => {
     const viewed = () => audit.messages.map((m) => m.value!.toString()).filter((v) => v.includes('"kind":"viewed"'));
-    await expect.poll(() => viewed().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => viewed().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
     const entries = viewed().map((v) => JSON.parse(v) as { actor: string; detail: string; subjectRef?: string });
     const delivered = audit.messages.map((m) => JSON.parse(m.value!.toString()) as { kind: string; exchangeId?: string; subjectRef?: string }).find((e) => e.kind === 'delivered' && e.exchangeId === exchangeId)!;
     expect(entries).toEqual(
@@ -190,6 +208,7 @@ describe('DPO console in the browser', () => {
         expect.objectContaining({ actor: 'dpo.somchai@PDPC', detail: 'console:search subject', subjectRef: delivered.subjectRef }),
         expect.objectContaining({ actor: 'dpo.somchai@PDPC', detail: `console:exchange ${exchangeId}`, subjectRef: delivered.subjectRef }),
         expect.objectContaining({ actor: 'dpo.somchai@PDPC', detail: `console:evidence ${exchangeId}` }),
+        expect.objectContaining({ actor: 'dpo.somchai@PDPC', detail: 'console:report s30', subjectRef: delivered.subjectRef }),
       ]),
     );
     for (const v of viewed()) expect(v).not.toContain(SOMSRI);

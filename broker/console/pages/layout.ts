@@ -13,7 +13,7 @@ export interface PageContext {
   path: string;
 }
 
-const STYLE = `body{font-family:Sarabun,Loma,Garuda,"Noto Sans Thai",sans-serif;margin:0;color:#1b1b1b}header{background:#12355b;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center}header a{color:#fff}header button{color:#12355b;background:#fff;border:1px solid #fff}main{padding:1rem 1.5rem;max-width:72rem}label{display:block;margin:.5rem 0 .2rem;font-weight:600}input,select{font:inherit;padding:.3rem;min-width:20rem}button{font:inherit;padding:.35rem .9rem}table{border-collapse:collapse;margin-top:.5rem}th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left;font-size:.92rem}.error{color:#a00;font-weight:600}.deferred{background:#fff3cd;padding:.4rem}:focus{outline:3px solid #f90}form.inline{display:inline}@media print{header{display:none}}`;
+const STYLE = `body{font-family:Sarabun,Loma,Garuda,"Noto Sans Thai",sans-serif;margin:0;color:#1b1b1b}header{background:#12355b;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center}header a{color:#fff}header button{color:#12355b;background:#fff;border:1px solid #fff}main{padding:1rem 1.5rem;max-width:72rem}label{display:block;margin:.5rem 0 .2rem;font-weight:600}input,select{font:inherit;padding:.3rem;min-width:20rem}button{font:inherit;padding:.35rem .9rem}table{border-collapse:collapse;margin-top:.5rem}th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left;font-size:.92rem}.error{color:#a00;font-weight:600}.deferred{background:#fff3cd;padding:.4rem}:focus{outline:3px solid #f90}form.inline{display:inline}@media print{header,.noprint{display:none}body{font-size:10pt}th,td{border-color:#000}a{color:#000;text-decoration:none}}`;
 
 /** The CSP source of the one inline stylesheet: no other style, and no script at all, may run. */
 export const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
@@ -26,7 +26,7 @@ export function page(ctx: PageContext, title: string, body: SafeHtml): string {
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${ctx.t('title')}</title><style>${new SafeHtml(STYLE)}</style></head>
 <body>
 <header><span>${ctx.t('title')}</span>
-${ctx.user ? html`<a href="/search">${ctx.t('nav.search')}</a><span>${ctx.user}</span><form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="${ctx.csrf}"><button type="submit">${ctx.t('nav.logout')}</button></form>` : ''}
+${ctx.user ? html`<a href="/search">${ctx.t('nav.search')}</a><a href="/report">${ctx.t('nav.report')}</a><span>${ctx.user}</span><form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="${ctx.csrf}"><button type="submit">${ctx.t('nav.logout')}</button></form>` : ''}
 <a href="${ctx.path}${ctx.path.includes('?') ? '&' : '?'}lang=${other}" lang="${other}">${ctx.t('nav.language')}</a></header>
 <main>${body}</main>
 </body></html>`.text;

@@ -1,20 +1,6 @@
 import type { Command } from 'commander';
-import type { AuditEntry } from '../../../broker/audit/audit-entry.types.ts';
+import { s30Report } from '../../../broker/audit/s30-report.ts';
 import { auditorClient, auditorOptions, queryAll, type AuditorOptions } from './auditor-client.ts';
-
-interface ReportLine {
-  time: string;
-  exchangeId: string;
-  requestedBy: string;
-  provider: string;
-  recordType: string;
-  purpose: string;
-  lawfulBasis: string;
-  outcome: string;
-  fields: string[];
-  /** Times the stored answer was handed out again to a retry of the same request (each its own `replayed` entry), and when. */
-  replays: string[];
-}
 
 /**
  * PDPA s.30 access report: for one person, every agency that requested or
@@ -31,30 +17,7 @@ export function registerAuditReport(audit: Command): void {
     const client = await auditorClient(o);
     try {
       const entries = await queryAll(client, { subject: o.subject });
-      const byExchange = new Map<string, AuditEntry[]>();
-      const consents: AuditEntry[] = [];
-      for (const { entry } of entries) {
-        if (typeof entry.exchangeId === 'string') byExchange.set(entry.exchangeId, [...(byExchange.get(entry.exchangeId) ?? []), entry]);
-        else if (entry.kind.startsWith('consent-')) consents.push(entry);
-      }
-      const lines: ReportLine[] = [...byExchange].map(([exchangeId, es]) => {
-        const first = es[0]!;
-        const decision = es.find((e) => e.kind === 'decision');
-        const end = es.find((e) => ['delivered', 'failed', 'timed-out'].includes(e.kind));
-        const outcome = end?.kind === 'delivered' ? 'delivered' : decision?.decision === 'deny' ? `refused (${decision.reason ?? ''})` : end ? `${end.kind} (${end.reason ?? ''})` : 'pending';
-        return {
-          time: new Date(first.at).toISOString(),
-          exchangeId,
-          requestedBy: first.consumer ?? '',
-          provider: decision?.provider ?? end?.provider ?? '',
-          recordType: first.recordType ?? '',
-          purpose: first.purpose ?? '',
-          lawfulBasis: decision?.lawfulBasis ?? '',
-          outcome,
-          fields: end?.kind === 'delivered' ? (end.fields ?? []) : [],
-          replays: es.filter((e) => e.kind === 'replayed').map((e) => new Date(e.at).toISOString()),
-        };
-      });
+      const { lines, consentEvents: consents } = s30Report(entries.map((e) => e.entry));
       if (o.format === 'json') {
         console.log(JSON.stringify({ exchanges: lines, consentEvents: consents }, null, 2));
         return;
