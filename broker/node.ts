@@ -23,6 +23,7 @@ import { createLogger, type Logger } from '../lib/log.ts';
 import { accessLogService, auditService, consentService, exchangeService } from '../lib/proto.ts';
 import { accessLogHandlers } from './access-log/access-log-service.ts';
 import { loadUsers } from './console/console-users.ts';
+import { toWire } from './consent/consent-wire.ts';
 import { startConsole } from './console/console-server.ts';
 import { loadPolicy, nodeKeyLookup, nodeKeyOwner, providersOf } from '../policies/policy-loader.ts';
 import type { Policy } from '../policies/policy.types.ts';
@@ -284,7 +285,10 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
   if (config.console) {
     if (!auditIndex || !config.tls) throw new HubError('ERR_CONFIG_INVALID', 'console: the DPO console runs on an audit node (auditQueries on) with tls set; it serves HTTPS only');
     const users = await loadUsers(config.console.usersFile, policies.current());
-    const consoleServer = await startConsole({ config: config.console, tls: config.tls, policy: () => policies.current(), index: auditIndex, pseudonyms, audit, logVerifier, users, log: nodeLog.child({ component: 'console' }), ...(hooks.now ? { now: hooks.now } : {}) });
+    const consoleServer = await startConsole({ config: config.console, tls: config.tls, policy: () => policies.current(), index: auditIndex, pseudonyms, audit, logVerifier, users, consentsOf: (ref) => {
+        if (!consents.isCurrent()) throw new HubError('ERR_CONSENT_VIEW_STALE', 'the consent view is behind the consent log; try again in a moment');
+        return consents.view.forSubject(ref).map((c) => toWire(c));
+      }, log: nodeLog.child({ component: 'console' }), ...(hooks.now ? { now: hooks.now } : {}) });
     opened.add(() => consoleServer.close());
     consolePort = consoleServer.port;
     nodeLog.info({ port: consolePort, users: users.size }, 'DPO console serving (HTTPS)');

@@ -24,6 +24,8 @@ import { translator, type Lang } from './i18n.ts';
 import { LoginGuard } from './login-guard.ts';
 import { exchangePage } from './pages/exchange.ts';
 import { reportPage } from './pages/report.ts';
+import { consentsPage } from './pages/consents.ts';
+import type { ConsentWire } from '../consent/consent-wire.ts';
 import { s30Report } from '../audit/s30-report.ts';
 import { STYLE_HASH, type PageContext } from './pages/layout.ts';
 import { loginPage } from './pages/login.ts';
@@ -38,6 +40,8 @@ export interface ConsoleDeps {
   pseudonyms: Pseudonymiser;
   audit: AuditWriter;
   logVerifier: NoteVerifier;
+  /** One person's consents (by pseudonym) from the node's consent view; throws while the view is stale. */
+  consentsOf: (subjectRef: string) => ConsentWire[];
   users: Map<string, ConsoleUser>;
   log: Logger;
   now?: () => number;
@@ -155,6 +159,18 @@ export async function startConsole(deps: ConsoleDeps): Promise<{ port: number; c
         return send(200, stringify(rows, { header: true, columns: ['index', 'time', 'kind', 'exchangeId', 'consumer', 'provider', 'recordType', 'purpose', 'lawfulBasis', 'decision', 'reason'] }), 'text/csv; charset=utf-8', { 'content-disposition': 'attachment; filename="audit-search.csv"' });
       }
       return send(200, searchPage(c, deps.policy(), fields, results));
+    }
+    if (url.pathname === '/consents' && req.method === 'GET') return send(200, consentsPage(c));
+    if (url.pathname === '/consents' && req.method === 'POST') {
+      const subject = (await form()).get('subject') ?? '';
+      try {
+        assertCitizenId(subject);
+      } catch (error) {
+        return send(400, consentsPage(c, undefined, translator(lang)('error.invalid', { message: isHubError(error) ? error.message : 'bad input' })));
+      }
+      const subjectRef = deps.pseudonyms.of(subject);
+      await viewed(user, 'console:consents', subjectRef);
+      return send(200, consentsPage(c, deps.consentsOf(subjectRef)));
     }
     if (url.pathname === '/report' && req.method === 'GET') return send(200, reportPage(c));
     if (url.pathname === '/report' && req.method === 'POST') {

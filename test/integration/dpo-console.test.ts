@@ -12,6 +12,7 @@ import { REPO_ROOT } from '../../cli/demo-setup.ts';
 import { loadPolicy } from '../../policies/policy-loader.ts';
 import { HubFixture, SOMSRI } from '../helpers/hub-fixture.ts';
 import { KafkaTap } from '../helpers/kafka-tap.ts';
+import { grant } from '../helpers/consent-grant.ts';
 
 const run = promisify(execFile);
 const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
@@ -66,6 +67,7 @@ describe('DPO console in the browser', () => {
     hub.node = serving;
     base = `https://127.0.0.1:${auditNode.consolePort}`;
     audit = await KafkaTap.open('admin', `${hub.topicPrefix}audit`);
+    await (await hub.consentClient('DGA')).call('Grant', grant(SOMSRI, { maxUses: 3 }));
     exchangeId = (await (await hub.client('FPO')).requestRecord({ subject: SOMSRI, recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() })).exchangeId;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -198,9 +200,26 @@ describe('DPO console in the browser', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 's30-report.png'), fullPage: true });
   });
 
+  it("one person's consents, with state and uses", async () => {
+    await page.goto(`${base}/consents?lang=en`);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await expect
+      .poll(async () => {
+        await page.getByLabel(/Citizen id/).fill(SOMSRI);
+        await page.getByRole('button', { name: 'Show consents' }).click();
+        await page.waitForSelector('h2');
+        return page.locator('h2').first().textContent();
+      }, { timeout: 10_000 })
+      .toBe('1 consents, in every state');
+    expect(await page.locator('tbody tr').first().textContent()).toMatch(/MOPH.*rd\.income-tax\.annual-summary.*PUBLIC_HEALTH_SERVICE.*ACTIVE.*0 \/ 3.*DGA/);
+    expect(await page.content()).not.toContain(SOMSRI);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'consents.png'), fullPage: true });
+  });
+
   it('looking is logged: the search, the detail view and the download, with the pseudonym and never the citizen id', async () => {
     const viewed = () => audit.messages.map((m) => m.value!.toString()).filter((v) => v.includes('"kind":"viewed"'));
-    await expect.poll(() => viewed().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
+    await expect.poll(() => viewed().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
     const entries = viewed().map((v) => JSON.parse(v) as { actor: string; detail: string; subjectRef?: string });
     const delivered = audit.messages.map((m) => JSON.parse(m.value!.toString()) as { kind: string; exchangeId?: string; subjectRef?: string }).find((e) => e.kind === 'delivered' && e.exchangeId === exchangeId)!;
     expect(entries).toEqual(
@@ -209,6 +228,7 @@ describe('DPO console in the browser', () => {
         expect.objectContaining({ actor: 'dpo.somchai@PDPC', detail: `console:exchange ${exchangeId}`, subjectRef: delivered.subjectRef }),
         expect.objectContaining({ actor: 'dpo.somchai@PDPC', detail: `console:evidence ${exchangeId}` }),
         expect.objectContaining({ actor: 'dpo.somchai@PDPC', detail: 'console:report s30', subjectRef: delivered.subjectRef }),
+        expect.objectContaining({ actor: 'dpo.somchai@PDPC', detail: 'console:consents', subjectRef: delivered.subjectRef }),
       ]),
     );
     for (const v of viewed()) expect(v).not.toContain(SOMSRI);

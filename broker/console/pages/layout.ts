@@ -26,7 +26,7 @@ export function page(ctx: PageContext, title: string, body: SafeHtml): string {
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${ctx.t('title')}</title><style>${new SafeHtml(STYLE)}</style></head>
 <body>
 <header><span>${ctx.t('title')}</span>
-${ctx.user ? html`<a href="/search">${ctx.t('nav.search')}</a><a href="/report">${ctx.t('nav.report')}</a><span>${ctx.user}</span><form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="${ctx.csrf}"><button type="submit">${ctx.t('nav.logout')}</button></form>` : ''}
+${ctx.user ? html`<a href="/search">${ctx.t('nav.search')}</a><a href="/report">${ctx.t('nav.report')}</a><a href="/consents">${ctx.t('nav.consents')}</a><span>${ctx.user}</span><form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="${ctx.csrf}"><button type="submit">${ctx.t('nav.logout')}</button></form>` : ''}
 <a href="${ctx.path}${ctx.path.includes('?') ? '&' : '?'}lang=${other}" lang="${other}">${ctx.t('nav.language')}</a></header>
 <main>${body}</main>
 </body></html>`.text;
