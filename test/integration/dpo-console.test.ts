@@ -155,6 +155,15 @@ describe('DPO console in the browser', () => {
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'search-results.png'), fullPage: true });
 
+    // The audit node indexes the log as it comes: search again until the exchange is in.
+    await expect
+      .poll(async () => {
+        if ((await page.getByRole('link', { name: exchangeId.slice(0, 8) }).count()) > 0) return true;
+        await page.getByLabel(/Citizen id/).fill(SOMSRI);
+        await page.getByRole('button', { name: 'Search', exact: true }).click();
+        return false;
+      }, { timeout: 15_000, interval: 500 })
+      .toBe(true);
     await page.getByRole('link', { name: exchangeId.slice(0, 8) }).first().click();
     await page.waitForURL(/\/exchange\//);
     await expect.poll(async () => {
