@@ -16,6 +16,41 @@ export interface AuditFilter {
   to?: number;
 }
 
+/** What `countEntries` can group by; each maps to fixed SQL (never to caller text). */
+const COUNT_DIMENSIONS = {
+  day: 'CAST((at + ?) / 86400000 AS INTEGER)',
+  kind: 'kind',
+  consumer: 'consumer',
+  provider: 'provider',
+  purpose: 'purpose',
+  decision: 'decision',
+  // Entries are kept as bytes (BLOB): cast to text, or SQLite would read them as JSONB.
+  reason: "json_extract(CAST(raw AS TEXT), '$.reason')",
+} as const;
+export type CountDimension = keyof typeof COUNT_DIMENSIONS;
+
+export interface CountQuery {
+  kinds: readonly string[];
+  decision?: string;
+  from: number;
+  to: number;
+  by: readonly CountDimension[];
+  /** For `day`: the zone's offset from UTC in ms (Asia/Bangkok: 7 h). */
+  utcOffsetMs?: number;
+}
+
+/** One group: its count and the value of each dimension grouped by (null where the entry has none). */
+export interface CountRow {
+  count: number;
+  day?: number;
+  kind?: string | null;
+  consumer?: string | null;
+  provider?: string | null;
+  purpose?: string | null;
+  decision?: string | null;
+  reason?: string | null;
+}
+
 /** Kind stored for a log position whose record is not a signed hub fact. */
 const UNVERIFIED = 'unverified';
 
@@ -158,6 +193,62 @@ export class AuditIndex {
   /** Leaf hashes of entries 0..size-1, for proofs. */
   leaves(size: number): Buffer[] {
     return this.db.all('SELECT leaf FROM entries WHERE idx < ? ORDER BY idx', [size]).map((r) => asBuffer(r.leaf));
+  }
+
+  /**
+   * Every log position in [first, end), unverified ones included, in log
+   * order: what a full verification reads, a chunk at a time. A position
+   * missing from the range is missing from the index.
+   */
+  positions(first: number, end: number): IndexedEntry[] {
+    return this.db.all('SELECT idx, raw, leaf FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx', [first, end]).map((r) => ({ index: Number(r.idx), raw: asBuffer(r.raw), leaf: asBuffer(r.leaf) }));
+  }
+
+  /** Signed checkpoints of sizes in [minSize, maxSize], smallest first. */
+  checkpointsBetween(minSize: number, maxSize: number): { size: number; note: string; root: Buffer }[] {
+    return this.db.all('SELECT size, note, root FROM checkpoints WHERE size >= ? AND size <= ? ORDER BY size', [minSize, maxSize]).map((r) => ({ size: Number(r.size), note: r.note as string, root: asBuffer(r.root) }));
+  }
+
+  /**
+   * The signed times (`at`) of the newest hub fact before log index `size` and
+   * of the oldest from `size` on: around a checkpoint of that size, how recent
+   * what it covers is and how long the unsigned tail has waited.
+   */
+  timesAround(size: number): { lastBefore: number | undefined; firstFrom: number | undefined } {
+    const at = (sql: string) => {
+      const row = this.db.get(sql, [size]);
+      return row ? Number(row.at) : undefined;
+    };
+    return {
+      lastBefore: at(`SELECT at FROM entries WHERE idx < ? AND kind <> '${UNVERIFIED}' ORDER BY idx DESC LIMIT 1`),
+      firstFrom: at(`SELECT at FROM entries WHERE idx >= ? AND kind <> '${UNVERIFIED}' ORDER BY idx LIMIT 1`),
+    };
+  }
+
+  /**
+   * Counts of signed entries of `kinds` with `at` in [from, to), grouped by
+   * `by`, in SQL (nothing is loaded entry by entry). `day` groups by calendar
+   * day at a fixed UTC offset (`utcOffsetMs`): the day's number since
+   * 1970-01-01 in that zone. `reason` is read from the entry's JSON.
+   */
+  countEntries(q: CountQuery): CountRow[] {
+    const where = ['at >= ?', 'at < ?', `kind IN (${q.kinds.map(() => '?').join(',')})`];
+    const values: SqlValue[] = [q.from, q.to, ...q.kinds];
+    if (q.decision) {
+      where.push('decision = ?');
+      values.push(q.decision);
+    }
+    // Only the fixed dimensions reach the SQL text, whatever a caller passes at run time.
+    if (!q.by.every((d) => Object.hasOwn(COUNT_DIMENSIONS, d))) throw new Error(`countEntries groups by ${Object.keys(COUNT_DIMENSIONS).join(', ')} only`);
+    const columns = q.by.map((d) => `${COUNT_DIMENSIONS[d]} AS ${d}`);
+    const grouped = q.by.length > 0 ? ` GROUP BY ${q.by.join(', ')}` : '';
+    return this.db
+      .all(`SELECT ${[...columns, 'COUNT(*) AS n'].join(', ')} FROM entries WHERE ${where.join(' AND ')}${grouped}`, [...(q.by.includes('day') ? [q.utcOffsetMs ?? 0] : []), ...values])
+      .map((r) => {
+        const row: CountRow = { count: Number(r.n) };
+        for (const d of q.by) row[d] = (d === 'day' ? Number(r[d]) : r[d]) as never;
+        return row;
+      });
   }
 
   close(): void {

@@ -36,8 +36,12 @@ export function isAuditOrigin(origin: string): boolean {
 
 /** The note verifier for checkpoints: the hub's Ed25519 public key under the log's origin name. */
 export function checkpointVerifier(origin: string, hubJwk: JWK): NoteVerifier {
-  if (hubJwk.kty !== 'OKP' || hubJwk.crv !== 'Ed25519' || typeof hubJwk.x !== 'string') throw new Error('the hub key is not an Ed25519 JWK');
-  const publicKey: KeyObject = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: hubJwk.x }, format: 'jwk' });
+  if (hubJwk.kty !== 'OKP' || hubJwk.crv !== 'Ed25519' || typeof hubJwk.x !== 'string')
+    throw new Error('the hub key is not an Ed25519 JWK');
+  const publicKey: KeyObject = createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: hubJwk.x },
+    format: 'jwk',
+  });
   return { name: origin, keyId: keyId(origin, Buffer.from(hubJwk.x, 'base64url')), publicKey };
 }
 
@@ -47,19 +51,40 @@ export function checkpointVerifier(origin: string, hubJwk: JWK): NoteVerifier {
  * writable by more than the sequencer, so nothing on it is believed unsigned.
  * Throws with the reason when the message is not a valid, hub-signed checkpoint.
  */
-export function readCheckpointMessage(raw: Buffer | string, verifier: NoteVerifier, origin: string): { message: CheckpointMessage; checkpoint: Checkpoint } {
+export function readCheckpointMessage(
+  raw: Buffer | string,
+  verifier: NoteVerifier,
+  origin: string,
+): { message: CheckpointMessage; checkpoint: Checkpoint } {
   let message: CheckpointMessage;
   try {
     message = JSON.parse(raw.toString()) as CheckpointMessage;
-    if (message.v !== 1 || typeof message.note !== 'string' || !Number.isInteger(message.from) || !Array.isArray(message.leaves)) throw new Error();
+    if (
+      message.v !== 1 ||
+      typeof message.note !== 'string' ||
+      !Number.isInteger(message.from) ||
+      !Array.isArray(message.leaves)
+    )
+      throw new Error();
   } catch (cause) {
     throw new Error('not a checkpoint message', { cause });
   }
+  return { message, checkpoint: openCheckpointNote(message.note, verifier, origin) };
+}
+
+/**
+ * The checkpoint a signed note carries, once the hub's signature on it and its
+ * origin are checked (the query index keeps notes without their leaves).
+ * Throws with the reason otherwise.
+ */
+export function openCheckpointNote(note: string, verifier: NoteVerifier, origin: string): Checkpoint {
   let text: string;
   try {
-    text = openNote(message.note, verifier);
+    text = openNote(note, verifier);
   } catch (cause) {
-    throw new Error(`signature rejected (${(cause as Error).message}): not signed by the hub's audit key`, { cause });
+    throw new Error(`signature rejected (${(cause as Error).message}): not signed by the hub's audit key`, {
+      cause,
+    });
   }
   let checkpoint: Checkpoint;
   try {
@@ -68,5 +93,5 @@ export function readCheckpointMessage(raw: Buffer | string, verifier: NoteVerifi
     throw new Error('malformed checkpoint body', { cause });
   }
   if (checkpoint.origin !== origin) throw new Error(`origin is "${checkpoint.origin}", expected "${origin}"`);
-  return { message, checkpoint };
+  return checkpoint;
 }
