@@ -25,6 +25,13 @@ import { LoginGuard } from './login-guard.ts';
 import { exchangePage } from './pages/exchange.ts';
 import { reportPage } from './pages/report.ts';
 import { consentsPage } from './pages/consents.ts';
+import { dashboardPage } from './pages/dashboard.ts';
+import { healthPage } from './pages/health.ts';
+import { dashboardData } from './dashboard/dashboard-data.ts';
+import { dashboardCharts } from './dashboard/dashboard-charts.ts';
+import { logHealth } from './log-health/log-health.ts';
+import { VerifyJob } from './log-health/verify-job.ts';
+import { nodeKeyLookup } from '../../policies/policy-loader.ts';
 import type { ConsentWire } from '../consent/consent-wire.ts';
 import { s30Report } from '../audit/s30-report.ts';
 import { STYLE_HASH, type PageContext } from './pages/layout.ts';
@@ -48,6 +55,9 @@ export interface ConsoleDeps {
 }
 
 const COOKIE = '__Host-xhub-session';
+const DAY_MS = 86_400_000;
+/** The dashboard counts days in Bangkok time (UTC+7, no summer time). */
+const BANGKOK_MS = 7 * 3_600_000;
 const HEADERS = {
   'content-security-policy': `default-src 'none'; style-src ${STYLE_HASH}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
   'x-content-type-options': 'nosniff',
@@ -69,6 +79,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<{ port: number; c
   const guard = new LoginGuard(deps.config.maxFailures ?? 5, deps.config.lockoutMs ?? 15 * 60_000);
   /** Hashed against when the name is unknown, so a wrong name costs what a wrong password does. */
   const decoy = decoyUser();
+  const verifyJob = new VerifyJob({ index: deps.index, verifier: deps.logVerifier, entryKeys: () => nodeKeyLookup(deps.policy()) });
   /** The last TOTP time step each account used: a code is accepted once. */
   const usedSteps = new Map<string, number>();
 
@@ -160,6 +171,28 @@ export async function startConsole(deps: ConsoleDeps): Promise<{ port: number; c
       }
       return send(200, searchPage(c, deps.policy(), fields, results));
     }
+    if (url.pathname === '/dashboard' && req.method === 'GET') {
+      const day = (text: string | null, fallback: number) => (text && /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00+07:00`) : fallback);
+      const today = Date.parse(`${new Date(now() + BANGKOK_MS).toISOString().slice(0, 10)}T00:00:00+07:00`);
+      const to = day(url.searchParams.get('to'), today + DAY_MS);
+      const from = day(url.searchParams.get('from'), to - 30 * DAY_MS);
+      const range = { from: new Date(from + BANGKOK_MS).toISOString().slice(0, 10), to: new Date(to + BANGKOK_MS).toISOString().slice(0, 10) };
+      try {
+        const data = dashboardData(deps.index, { from, to, timeZone: 'Asia/Bangkok' });
+        const charts = await dashboardCharts(data, { lang });
+        return send(200, dashboardPage(c, range, Object.values(charts)));
+      } catch (error) {
+        if (!isHubError(error)) throw error;
+        return send(400, dashboardPage(c, range, [], translator(lang)('error.invalid', { message: error.message })));
+      }
+    }
+    if (url.pathname === '/health' && req.method === 'GET') return send(200, healthPage(c, logHealth(deps.index, { verifier: deps.logVerifier, now: now() }), verifyJob.status()));
+    if (url.pathname === '/health/verify' && req.method === 'POST') {
+      await form();
+      const { started } = verifyJob.start();
+      if (started) await deps.audit.append({ kind: 'admin', actor: `${user.name}@${user.agency}`, detail: 'console: full verification of the audit log started' });
+      return redirect('/health');
+    }
     if (url.pathname === '/consents' && req.method === 'GET') return send(200, consentsPage(c));
     if (url.pathname === '/consents' && req.method === 'POST') {
       const subject = (await form()).get('subject') ?? '';
@@ -225,10 +258,14 @@ export async function startConsole(deps: ConsoleDeps): Promise<{ port: number; c
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: async () => {
+      // The full verify reads the index: it stops before the node closes the index.
+      await verifyJob.stop();
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
   };
 }
 

@@ -226,6 +226,32 @@ describe('DPO console in the browser', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'consents.png'), fullPage: true });
   });
 
+  it('the dashboard: transfers per agency pair, denials, consents and purposes as server-drawn SVG, each with its data as a table', async () => {
+    await page.goto(`${base}/dashboard?lang=en`);
+    expect(await page.locator('svg[role="img"]').count()).toBe(4);
+    expect(await page.locator('script').count()).toBe(0);
+    const tables = await page.locator('table').allTextContents();
+    expect(tables.join('\n')).toMatch(/FPO[\s\S]*DOPA/);
+    expect(tables.join('\n')).toMatch(/WELFARE_ELIGIBILITY/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png'), fullPage: true });
+  });
+
+  it('log health: the newest checkpoint and the unsigned tail, and a full verification started from the page that passes', async () => {
+    await page.goto(`${base}/health?lang=en`);
+    expect(await page.locator('main').textContent()).toMatch(/exchange-hub\.local\/\S+\+[0-9a-f]{8}\+/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Verify the whole log now' }).click();
+    await expect
+      .poll(async () => {
+        await page.goto(`${base}/health?lang=en`);
+        return page.getByRole('status').textContent();
+      }, { timeout: 20_000, interval: 500 })
+      .toMatch(/^Passed: (\d+) \/ \1/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'log-health.png'), fullPage: true });
+    await expect.poll(() => audit.messages.some((m) => m.value!.toString().includes('full verification of the audit log started')), { timeout: 10_000 }).toBe(true);
+  });
+
   it('looking is logged: the search, the detail view and the download, with the pseudonym and never the citizen id', async () => {
     const viewed = () => audit.messages.map((m) => m.value!.toString()).filter((v) => v.includes('"kind":"viewed"'));
     await expect.poll(() => viewed().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(5);

@@ -19,14 +19,14 @@ const STYLE = `body{font-family:Sarabun,Loma,Garuda,"Noto Sans Thai",sans-serif;
 export const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
 
 /** A whole page: one h1 per page, headings in order below it, no script. */
-export function page(ctx: PageContext, title: string, body: SafeHtml): string {
+export function page(ctx: PageContext, title: string, body: SafeHtml, refreshSeconds?: number): string {
   const other: Lang = ctx.lang === 'th' ? 'en' : 'th';
   return html`<!doctype html>
 <html lang="${ctx.lang}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${ctx.t('title')}</title><style>${new SafeHtml(STYLE)}</style></head>
+<head><meta charset="utf-8">${refreshSeconds ? html`<meta http-equiv="refresh" content="${refreshSeconds}">` : ''}<meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${ctx.t('title')}</title><style>${new SafeHtml(STYLE)}</style></head>
 <body>
 <header><span>${ctx.t('title')}</span>
-${ctx.user ? html`<a href="/search">${ctx.t('nav.search')}</a><a href="/report">${ctx.t('nav.report')}</a><a href="/consents">${ctx.t('nav.consents')}</a><span>${ctx.user}</span><form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="${ctx.csrf}"><button type="submit">${ctx.t('nav.logout')}</button></form>` : ''}
+${ctx.user ? html`<a href="/search">${ctx.t('nav.search')}</a><a href="/report">${ctx.t('nav.report')}</a><a href="/consents">${ctx.t('nav.consents')}</a><a href="/dashboard">${ctx.t('nav.dashboard')}</a><a href="/health">${ctx.t('nav.health')}</a><span>${ctx.user}</span><form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="${ctx.csrf}"><button type="submit">${ctx.t('nav.logout')}</button></form>` : ''}
 <a href="${ctx.path}${ctx.path.includes('?') ? '&' : '?'}lang=${other}" lang="${other}">${ctx.t('nav.language')}</a></header>
 <main>${body}</main>
 </body></html>`.text;
