@@ -56,6 +56,8 @@ export interface ConsoleDeps {
 
 const COOKIE = '__Host-xhub-session';
 const DAY_MS = 86_400_000;
+/** Entries per search page. */
+const PAGE_SIZE = 50;
 /** The dashboard counts days in Bangkok time (UTC+7, no summer time). */
 const BANGKOK_MS = 7 * 3_600_000;
 const HEADERS = {
@@ -158,18 +160,27 @@ export async function startConsole(deps: ConsoleDeps): Promise<{ port: number; c
       try {
         const subject = params.get('subject') ?? '';
         if (subject) assertCitizenId(subject);
-        filter = { ...fields, ...(subject ? { subjectRef: deps.pseudonyms.of(subject) } : {}), from: fields.from ? parseTime(fields.from, 'from') : undefined, to: fields.to ? parseTime(fields.to, 'to') : undefined };
+        // A next page carries the person as the pseudonym the first page made, never the id.
+        const carried = params.get('subjectRef') ?? '';
+        if (carried && !/^[A-Za-z0-9_-]{43}$/.test(carried)) throw new HubError('ERR_INVALID_ARGUMENT', 'subjectRef is not a pseudonym');
+        const subjectRef = subject ? deps.pseudonyms.of(subject) : carried;
+        filter = { ...fields, ...(subjectRef ? { subjectRef } : {}), from: fields.from ? parseTime(fields.from, 'from') : undefined, to: fields.to ? parseTime(fields.to, 'to') : undefined };
       } catch (error) {
         return send(400, searchPage(c, deps.policy(), fields, undefined, translator(lang)('error.invalid', { message: isHubError(error) ? error.message : 'bad input' })));
       }
       const described = Object.entries(fields).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(' ');
       await viewed(user, `console:search${filter.subjectRef ? ' subject' : ''}${described ? ` ${described}` : ''}${params.get('format') === 'csv' ? ' csv' : ''}`, filter.subjectRef);
-      const results = deps.index.query(filter, -1, 500).map((r) => ({ index: r.index, entry: JSON.parse(r.raw.toString('utf8')) as AuditEntry }));
-      if (params.get('format') === 'csv') {
+      const csv = params.get('format') === 'csv';
+      const after = Number(params.get('after') ?? -1);
+      const pageSize = csv ? 10_000 : PAGE_SIZE;
+      const rows = deps.index.query(filter, Number.isSafeInteger(after) ? after : -1, pageSize + 1).map((r) => ({ index: r.index, entry: JSON.parse(r.raw.toString('utf8')) as AuditEntry }));
+      const results = rows.slice(0, pageSize);
+      const next = rows.length > pageSize ? { after: results.at(-1)!.index, ...(filter.subjectRef ? { subjectRef: filter.subjectRef } : {}) } : undefined;
+      if (csv) {
         const rows = results.map(({ index, entry: e }) => ({ index, time: new Date(e.at).toISOString(), kind: e.kind, exchangeId: e.exchangeId ?? '', consumer: e.consumer ?? '', provider: e.provider ?? '', recordType: e.recordType ?? '', purpose: e.purpose ?? '', lawfulBasis: e.lawfulBasis ?? '', decision: e.decision ?? '', reason: e.reason ?? '' }));
         return send(200, stringify(rows, { header: true, columns: ['index', 'time', 'kind', 'exchangeId', 'consumer', 'provider', 'recordType', 'purpose', 'lawfulBasis', 'decision', 'reason'] }), 'text/csv; charset=utf-8', { 'content-disposition': 'attachment; filename="audit-search.csv"' });
       }
-      return send(200, searchPage(c, deps.policy(), fields, results));
+      return send(200, searchPage(c, deps.policy(), fields, results, undefined, next));
     }
     if (url.pathname === '/dashboard' && req.method === 'GET') {
       const day = (text: string | null, fallback: number) => (text && /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00+07:00`) : fallback);

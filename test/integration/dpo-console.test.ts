@@ -10,7 +10,7 @@ import { addUser, totpOf } from '../../broker/console/console-users.ts';
 import type { RunningNode } from '../../broker/node.ts';
 import { REPO_ROOT } from '../../cli/demo-setup.ts';
 import { loadPolicy } from '../../policies/policy-loader.ts';
-import { HubFixture, SOMSRI } from '../helpers/hub-fixture.ts';
+import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
 import { KafkaTap } from '../helpers/kafka-tap.ts';
 import { grant } from '../helpers/consent-grant.ts';
 
@@ -52,6 +52,7 @@ describe('DPO console in the browser', () => {
   let audit: KafkaTap;
   let base: string;
   let exchangeId: string;
+  let investigation: string;
   let secret: string;
   let dir: string;
 
@@ -68,6 +69,10 @@ describe('DPO console in the browser', () => {
     base = `https://127.0.0.1:${auditNode.consolePort}`;
     audit = await KafkaTap.open('admin', `${hub.topicPrefix}audit`);
     await (await hub.consentClient('DGA')).call('Grant', grant(SOMSRI, { maxUses: 3 }));
+    investigation = (await (await hub.client('RD')).requestRecord({ subject: SOMSRI, recordType: 'dopa.house-registration.address', purpose: 'TAX_INVESTIGATION', clientRequestId: randomUUID() })).exchangeId;
+    const fpo = await hub.client('FPO');
+    // Enough entries for more than one search page (50 a page).
+    for (let i = 0; i < 20; i++) await fpo.requestRecord({ subject: SOMCHAI, recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
     exchangeId = (await (await hub.client('FPO')).requestRecord({ subject: SOMSRI, recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() })).exchangeId;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -191,14 +196,34 @@ describe('DPO console in the browser', () => {
     expect(refused).toMatch(/^FAIL: /m);
   });
 
+  it('pages search results (50 a page), carrying the filters to the next page', async () => {
+    await page.goto(`${base}/search?lang=en`);
+    await page.getByLabel('Agency (consumer or provider)').selectOption('FPO');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForSelector('h2');
+    expect(await page.locator('tbody tr').count()).toBe(50);
+    const firstPage = await page.locator('tbody tr td:first-child').allTextContents();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.waitForSelector('h2');
+    const second = await page.locator('tbody tr td:first-child').allTextContents();
+    expect(second.length).toBeGreaterThan(0);
+    expect(Number(second[0])).toBeGreaterThan(Number(firstPage.at(-1)));
+    expect(await page.locator('tbody').textContent()).toMatch(/FPO/);
+  });
+
+  it('marks a delivery whose disclosure to the citizen is deferred, with its date and citation', async () => {
+    await page.goto(`${base}/exchange/${investigation}?lang=en`);
+    expect(await page.locator('.deferred').textContent()).toMatch(/Deferred from the citizen's own log until \d{4}-\d{2}-\d{2} \(Revenue Code/);
+  });
+
   it("the s.30 report of one person: every request for their data, printable without the form", async () => {
     await page.goto(`${base}/report?lang=en`);
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.getByLabel(/Citizen id/).fill(SOMSRI);
     await page.getByRole('button', { name: 'Make the report' }).click();
     await page.waitForSelector('h2');
-    expect(await page.locator('h2').first().textContent()).toBe("1 requests for this person's data, 1 delivered");
-    const row = await page.locator('tbody tr').first().textContent();
+    expect(await page.locator('h2').first().textContent()).toBe("2 requests for this person's data, 2 delivered");
+    const row = await page.locator('tbody tr').filter({ hasText: 'FPO' }).first().textContent();
     expect(row).toMatch(/FPO.*DOPA.*dopa\.civil-registration\.person.*WELFARE_ELIGIBILITY.*public-task.*delivered/);
     expect(await page.content()).not.toContain(SOMSRI);
     expect(await accessibilityProblems(page)).toEqual([]);

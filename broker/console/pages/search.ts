@@ -25,7 +25,7 @@ function select(ctx: PageContext, name: keyof SearchForm, label: string, options
  * The search form (POST: the citizen id never goes in a URL) and, after a
  * search, its results. The citizen id field is always blank when shown again.
  */
-export function searchPage(ctx: PageContext, policy: Policy, form: SearchForm, results?: { index: number; entry: AuditEntry }[], error?: string): string {
+export function searchPage(ctx: PageContext, policy: Policy, form: SearchForm, results?: { index: number; entry: AuditEntry }[], error?: string, next?: { after: number; subjectRef?: string }): string {
   const input = (name: keyof SearchForm, label: string) => html`<label for="${name}">${label}</label><input id="${name}" name="${name}" value="${form[name]}">`;
   return page(
     ctx,
@@ -44,7 +44,8 @@ ${select(ctx, 'kind', ctx.t('search.kind'), [...AUDIT_KINDS], form.kind)}
 ${input('from', ctx.t('search.from'))}${input('to', ctx.t('search.to'))}
 <p><button type="submit">${ctx.t('search.submit')}</button> <button type="submit" name="format" value="csv">${ctx.t('search.csv')}</button></p>
 </form>
-${results ? resultsTable(ctx, results) : ''}`,
+${results ? resultsTable(ctx, results) : ''}
+${next ? nextPage(ctx, form, next) : ''}`,
   );
 }
 
@@ -56,4 +57,9 @@ function resultsTable(ctx: PageContext, results: { index: number; entry: AuditEn
     ({ index, entry: e }) =>
       html`<tr><td>${index}</td><td>${new Date(e.at).toISOString()}</td><td>${e.kind}</td><td>${e.exchangeId ? html`<a href="/exchange/${e.exchangeId}">${e.exchangeId.slice(0, 8)}</a>` : ''}</td><td>${e.consumer ?? e.actor ?? ''}</td><td>${e.provider ?? ''}</td><td>${e.recordType ?? ''}</td><td>${e.purpose ?? ''}</td><td>${e.decision ?? ''}</td><td>${e.reason ?? ''}</td></tr>`,
   )}</tbody></table>`;
+}
+
+/** The next page: the same filters, posted again, with the person as their pseudonym only (never the id). */
+function nextPage(ctx: PageContext, form: SearchForm, next: { after: number; subjectRef?: string }): SafeHtml {
+  return html`<form method="post" action="/search"><input type="hidden" name="csrf" value="${ctx.csrf}">${(Object.keys(form) as (keyof SearchForm)[]).map((k) => html`<input type="hidden" name="${k}" value="${form[k]}">`)}${next.subjectRef ? html`<input type="hidden" name="subjectRef" value="${next.subjectRef}">` : ''}<input type="hidden" name="after" value="${next.after}"><p><button type="submit">${ctx.t('results.more')}</button></p></form>`;
 }
