@@ -24,8 +24,9 @@ export class AuditWriter {
     this.signer = signer;
   }
 
-  append(fields: AuditFields): Promise<void> {
-    const value = this.signer.sign(RECORD_DOMAINS.auditEntry, { v: 1, id: randomUUID(), at: Date.now(), ...fields });
+  /** `at` is now unless the caller fixed it first, to derive another field from it (a disclosure date). */
+  append(fields: AuditFields, at: number = Date.now()): Promise<void> {
+    const value = this.signer.sign(RECORD_DOMAINS.auditEntry, { v: 1, id: randomUUID(), at, ...fields });
     return this.producer.send(this.topic, { value }).catch((cause: unknown) => {
       throw new HubError('ERR_AUDIT_UNAVAILABLE', 'the audit entry could not be made durable', { cause });
     });

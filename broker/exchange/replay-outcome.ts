@@ -3,7 +3,6 @@ import type { RequestRecordRequest, RequestRecordResponse } from '../../lib/prot
 import { decide, denyError } from '../../policies/decide.ts';
 import type { ConsentLookup } from '../../policies/consent.types.ts';
 import { ExchangeAudit } from '../audit/exchange-audit.ts';
-import { disclosureOf } from '../access-log/deferral.ts';
 import type { ExchangeDeps } from './request-record.ts';
 
 /**
@@ -23,21 +22,51 @@ export async function replayOutcome(
 ): Promise<RequestRecordResponse> {
   const policy = deps.policy();
   const subjectRef = deps.pseudonyms.of(request.subject);
-  const log = deps.log.child({ exchangeId: stored.exchangeId, consumer, recordType: request.recordType, purpose: request.purpose });
-  const audit = new ExchangeAudit(deps.audit, { exchangeId: stored.exchangeId, consumer, recordType: request.recordType, purpose: request.purpose, subjectRef });
+  const log = deps.log.child({
+    exchangeId: stored.exchangeId,
+    consumer,
+    recordType: request.recordType,
+    purpose: request.purpose,
+  });
+  const audit = new ExchangeAudit(deps.audit, {
+    exchangeId: stored.exchangeId,
+    consumer,
+    recordType: request.recordType,
+    purpose: request.purpose,
+    subjectRef,
+  });
   const consentId = request.consentId || undefined;
   const decision = decide(
     policy,
-    { consumer, recordType: request.recordType, purpose: request.purpose, fields: request.fields, now: Date.now(), subjectRef, ...(consentId ? { consentId } : {}) },
+    {
+      consumer,
+      recordType: request.recordType,
+      purpose: request.purpose,
+      fields: request.fields,
+      now: Date.now(),
+      subjectRef,
+      ...(consentId ? { consentId } : {}),
+    },
     withoutOwnUse(deps.consents.view, consentId),
   );
-  const narrowed = decision.effect === 'permit' && stored.fieldsDelivered.some((f) => !decision.fields.includes(f));
+  const narrowed =
+    decision.effect === 'permit' && stored.fieldsDelivered.some((f) => !decision.fields.includes(f));
   if (decision.effect === 'deny' || narrowed) {
     audit.decided(decision, consentId);
-    await audit.settled().catch((error: unknown) => log.error({ err: error }, 'audit entry for a refused replay could not be written'));
-    log.info({ code: decision.effect === 'deny' ? decision.reason : 'ERR_FIELDS_NOT_ALLOWED' }, 'retry refused: the stored answer is no longer permitted');
+    await audit
+      .settled()
+      .catch((error: unknown) =>
+        log.error({ err: error }, 'audit entry for a refused replay could not be written'),
+      );
+    log.info(
+      { code: decision.effect === 'deny' ? decision.reason : 'ERR_FIELDS_NOT_ALLOWED' },
+      'retry refused: the stored answer is no longer permitted',
+    );
     if (decision.effect === 'deny') throw denyError(decision);
-    throw new HubError('ERR_FIELDS_NOT_ALLOWED', 'the stored answer of this request holds fields the agreement no longer allows; send a new request');
+    throw new HubError(
+      'ERR_FIELDS_NOT_ALLOWED',
+      'the stored answer of this request holds fields the agreement no longer allows; send a new request',
+    );
   }
   // No hand-out without its audit entry.
   await audit.replayed({
@@ -51,7 +80,6 @@ export async function replayOutcome(
     providerReceipt: stored.providerReceipt,
     decision,
     consentId,
-    disclosure: disclosureOf(decision.agreement, Date.now()),
   });
   log.debug('stored answer handed out again to a retry');
   return stored;

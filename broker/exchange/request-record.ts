@@ -8,7 +8,6 @@ import type { Logger } from '../../lib/log.ts';
 import type { RequestRecordRequest, RequestRecordResponse } from '../../lib/proto.ts';
 import { decide, denyError } from '../../policies/decide.ts';
 import type { Agreement, Policy } from '../../policies/policy.types.ts';
-import { disclosureOf } from '../access-log/deferral.ts';
 import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
 import type { CallContext } from '../transport/call-context.ts';
 import { NotStarted } from '../idempotency/not-started.ts';
@@ -44,21 +43,38 @@ export interface ExchangeDeps {
  * One exchange: authenticate → validate → decide → sign → route → verify.
  * `ctx.deadline` is the caller's gRPC deadline (epoch ms, or Infinity).
  */
-export async function requestRecord(deps: ExchangeDeps, ctx: CallContext, request: RequestRecordRequest): Promise<RequestRecordResponse> {
+export async function requestRecord(
+  deps: ExchangeDeps,
+  ctx: CallContext,
+  request: RequestRecordRequest,
+): Promise<RequestRecordResponse> {
   const policy = deps.policy();
   // The token is claimed together with the request, in one record: one round trip to Kafka.
   const token = new DeferredTokenClaim();
   const caller = await authenticate(ctx, policy, token, deps.auth);
   const valid = validateRequest(request, policy);
   const fingerprint = sha256b64url(
-    canonicalJson({ s: valid.subject, r: valid.recordType, p: valid.purpose, f: [...valid.fields].sort(), c: valid.consentId }),
+    canonicalJson({
+      s: valid.subject,
+      r: valid.recordType,
+      p: valid.purpose,
+      f: [...valid.fields].sort(),
+      c: valid.consentId,
+    }),
   );
   const deadline = deadlineFor(deps, ctx.deadline);
   return runClaimed(
     deps.claimed,
-    { token: token.token!, consumer: caller.agency, clientRequestId: valid.clientRequestId, fingerprint, deadline },
     {
-      run: (exchangeId) => exchangeOnce(deps, policy, caller.agency, caller.tokenDigest, valid, deadline, exchangeId),
+      token: token.token!,
+      consumer: caller.agency,
+      clientRequestId: valid.clientRequestId,
+      fingerprint,
+      deadline,
+    },
+    {
+      run: (exchangeId) =>
+        exchangeOnce(deps, policy, caller.agency, caller.tokenDigest, valid, deadline, exchangeId),
       replay: (stored) => replayOutcome(deps, caller.agency, caller.tokenDigest, valid, stored),
     },
   );
@@ -81,38 +97,91 @@ async function exchangeOnce(
   exchangeId: string,
 ): Promise<RequestRecordResponse> {
   const begun = Date.now();
-  const log = deps.log.child({ exchangeId, consumer, recordType: request.recordType, purpose: request.purpose });
+  const log = deps.log.child({
+    exchangeId,
+    consumer,
+    recordType: request.recordType,
+    purpose: request.purpose,
+  });
   const subjectRef = deps.pseudonyms.of(request.subject);
-  const audit = new ExchangeAudit(deps.audit, { exchangeId, consumer, recordType: request.recordType, purpose: request.purpose, subjectRef });
+  const audit = new ExchangeAudit(deps.audit, {
+    exchangeId,
+    consumer,
+    recordType: request.recordType,
+    purpose: request.purpose,
+    subjectRef,
+  });
   audit.received(request.clientRequestId, tokenDigest);
-  const { envelope, jws, agreement } = await permitAndSign(deps, policy, { exchangeId, consumer, request, deadline, subjectRef, audit, log });
+  const { envelope, jws, agreement } = await permitAndSign(deps, policy, {
+    exchangeId,
+    consumer,
+    request,
+    deadline,
+    subjectRef,
+    audit,
+    log,
+  });
 
   const started = Date.now();
   const decidedMs = started - begun;
-  const routed = await deps.router.exchange(envelope, jws, deps.topics.requests(envelope.provider), deadline, requestPartitionKey(subjectRef)).catch(async (error: unknown) => {
-    if (error instanceof HubError) log.warn({ code: error.code, ms: Date.now() - started }, 'exchange failed');
-    // Refused before it was queued for Kafka: nothing was sent, so a retry with
-    // the same client request id must be allowed to try again.
-    if (error instanceof HubError && error.code === 'ERR_OVERLOADED') throw new NotStarted(error);
-    await audit.failed(error instanceof HubError ? error.code : 'ERR_INTERNAL', envelope.provider).catch((cause: unknown) => log.error({ err: cause }, 'audit entry for a failed exchange could not be written'));
-    throw error;
-  });
+  const routed = await deps.router
+    .exchange(
+      envelope,
+      jws,
+      deps.topics.requests(envelope.provider),
+      deadline,
+      requestPartitionKey(subjectRef),
+    )
+    .catch(async (error: unknown) => {
+      if (error instanceof HubError)
+        log.warn({ code: error.code, ms: Date.now() - started }, 'exchange failed');
+      // Refused before it was queued for Kafka: nothing was sent, so a retry with
+      // the same client request id must be allowed to try again.
+      if (error instanceof HubError && error.code === 'ERR_OVERLOADED') throw new NotStarted(error);
+      await audit
+        .failed(error instanceof HubError ? error.code : 'ERR_INTERNAL', envelope.provider)
+        .catch((cause: unknown) =>
+          log.error({ err: cause }, 'audit entry for a failed exchange could not be written'),
+        );
+      throw error;
+    });
   const { response, responseJws, kid } = routed;
   const routedAt = Date.now();
   if (response.outcome === 'error') {
     log.info({ code: response.error.code, ms: Date.now() - started }, 'provider answered with an error');
-    await audit.failed(response.error.code, envelope.provider).catch((cause: unknown) => log.error({ err: cause }, 'audit entry for a failed exchange could not be written'));
+    await audit
+      .failed(response.error.code, envelope.provider)
+      .catch((cause: unknown) =>
+        log.error({ err: cause }, 'audit entry for a failed exchange could not be written'),
+      );
     throw new HubError(response.error.code, `provider ${envelope.provider}: ${response.error.message}`);
   }
   // No transfer without its audit entry: the record goes out only once the
   // delivery entry (and every entry before it) is durable.
   // Serialised once, canonically (RFC 8785): the caller gets the very bytes whose digest is on the audit log.
   const recordJson = canonicalJson(response.record);
-  await audit.delivered({ provider: envelope.provider, fields: response.fields, recordJson, responseJws, providerKeyId: kid, providerReceipt: response.receipt, disclosure: disclosureOf(agreement, Date.now()) });
+  await audit.delivered({
+    provider: envelope.provider,
+    fields: response.fields,
+    recordJson,
+    responseJws,
+    providerKeyId: kid,
+    providerReceipt: response.receipt,
+    deferDisclosure: agreement.deferDisclosure,
+  });
   // Where the time went: deciding and signing, the provider round trip over Kafka, making the audit entries durable.
   // Debug, as is 'exchange permitted': every exchange is on the audit log already, and
   // at hundreds a second these lines cost the node more than its policy decisions.
-  log.debug({ fields: response.fields.length, decidedMs, routedMs: routedAt - started, auditMs: Date.now() - routedAt, ms: Date.now() - begun }, 'record delivered');
+  log.debug(
+    {
+      fields: response.fields.length,
+      decidedMs,
+      routedMs: routedAt - started,
+      auditMs: Date.now() - routedAt,
+      ms: Date.now() - begun,
+    },
+    'record delivered',
+  );
   return {
     exchangeId,
     providerId: envelope.provider,
@@ -135,7 +204,11 @@ interface Exchange {
 }
 
 /** Decides, spends a consent use, and signs the envelope; anything thrown here means nothing was sent. */
-async function permitAndSign(deps: ExchangeDeps, policy: Policy, x: Exchange): Promise<{ envelope: RequestEnvelope; jws: string; agreement: Agreement }> {
+async function permitAndSign(
+  deps: ExchangeDeps,
+  policy: Policy,
+  x: Exchange,
+): Promise<{ envelope: RequestEnvelope; jws: string; agreement: Agreement }> {
   const { request } = x;
   const decided = decide(
     policy,
@@ -151,12 +224,19 @@ async function permitAndSign(deps: ExchangeDeps, policy: Policy, x: Exchange): P
     deps.consents.view,
   );
   // A consent use counts only in the consent log's order, the same on every node: decided before anything is sent.
-  const decision = decided.effect === 'permit' ? await spendConsentUse(deps.consents, decided, x.exchangeId, x.deadline) : decided;
+  const decision =
+    decided.effect === 'permit'
+      ? await spendConsentUse(deps.consents, decided, x.exchangeId, x.deadline)
+      : decided;
   x.audit.decided(decision, request.consentId || undefined);
   if (decision.effect === 'deny') {
     x.log.info({ code: decision.reason, rule: decision.rule, source: decision.source }, 'exchange denied');
     // Every decision is on the record before it is answered.
-    await x.audit.settled().catch((error: unknown) => x.log.error({ err: error }, 'audit entry for a denial could not be written'));
+    await x.audit
+      .settled()
+      .catch((error: unknown) =>
+        x.log.error({ err: error }, 'audit entry for a denial could not be written'),
+      );
     throw new NotStarted(denyError(decision));
   }
   const consent = decision.consent;
@@ -174,12 +254,29 @@ async function permitAndSign(deps: ExchangeDeps, policy: Policy, x: Exchange): P
       fields: decision.fields,
       clientRequestId: request.clientRequestId,
       lawfulBasis: decision.basis.basis,
-      ...(consent ? { consent: { id: consent.consentId, consumer: consent.consumer, purposes: consent.purposes, recordTypes: consent.items.map((i) => i.recordType) } } : {}),
+      ...(consent
+        ? {
+            consent: {
+              id: consent.consentId,
+              consumer: consent.consumer,
+              purposes: consent.purposes,
+              recordTypes: consent.items.map((i) => i.recordType),
+            },
+          }
+        : {}),
       iat: Date.now(),
       exp: x.deadline,
     };
     const jws = await signRequestEnvelope(envelope, deps.hubKey);
-    x.log.debug({ agreement: decision.agreement.id, provider: decision.provider, reason: decision.reason, rule: decision.rule }, 'exchange permitted');
+    x.log.debug(
+      {
+        agreement: decision.agreement.id,
+        provider: decision.provider,
+        reason: decision.reason,
+        rule: decision.rule,
+      },
+      'exchange permitted',
+    );
     return { envelope, jws, agreement: decision.agreement };
   } catch (error) {
     throw new NotStarted(error);

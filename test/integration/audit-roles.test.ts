@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../broker/node.ts';
+import { AccessLogClient } from '../../lib/access-log-client.ts';
 import { AuditClient } from '../../lib/audit-client.ts';
 import { ExchangeClient } from '../../lib/exchange-client.ts';
 import { expectFailure } from '../helpers/grpc-error.ts';
@@ -36,7 +37,13 @@ describe('an exchange-only node beside an audit node', () => {
   const address = (node: RunningNode) => `127.0.0.1:${node.port}`;
 
   it('audits its exchanges on the shared log, where the audit node finds them under a signed checkpoint', async () => {
-    const fpo = new ExchangeClient(address(serving), 'FPO', await hub.key('FPO'), serving.config.nodeId, await hub.transport('FPO'));
+    const fpo = new ExchangeClient(
+      address(serving),
+      'FPO',
+      await hub.key('FPO'),
+      serving.config.nodeId,
+      await hub.transport('FPO'),
+    );
     const { exchangeId } = await fpo.requestRecord({
       subject: SOMSRI,
       recordType: PERSON,
@@ -77,7 +84,13 @@ describe('an exchange-only node beside an audit node', () => {
 
   it('answers audit calls with ERR_AUDIT_NOT_SERVED, after the usual auditor check', async () => {
     const client = async (agency: string) =>
-      new AuditClient(address(serving), agency, await hub.key(agency), serving.config.nodeId, await hub.transport(agency));
+      new AuditClient(
+        address(serving),
+        agency,
+        await hub.key(agency),
+        serving.config.nodeId,
+        await hub.transport(agency),
+      );
     const pdpc = await client('PDPC');
     const message = await expectFailure(
       pdpc.call('Query', { subject: SOMSRI }),
@@ -94,6 +107,33 @@ describe('an exchange-only node beside an audit node', () => {
     );
     pdpc.close();
     fpo.close();
+  });
+
+  it("answers the citizen's access log with ERR_AUDIT_NOT_SERVED too, after the consent-manager check", async () => {
+    const client = async (agency: string) =>
+      new AccessLogClient(
+        address(serving),
+        agency,
+        await hub.key(agency),
+        serving.config.nodeId,
+        await hub.transport(agency),
+      );
+    const dga = await client('DGA');
+    expect(
+      await expectFailure(
+        dga.call('ListForCitizen', { subject: SOMSRI }),
+        status.UNIMPLEMENTED,
+        'ERR_AUDIT_NOT_SERVED',
+      ),
+    ).toContain('node-2');
+    const pdpc = await client('PDPC');
+    await expectFailure(
+      pdpc.call('ListForCitizen', { subject: SOMSRI }),
+      status.PERMISSION_DENIED,
+      'ERR_ROLE_REQUIRED',
+    );
+    dga.close();
+    pdpc.close();
   });
 });
 
