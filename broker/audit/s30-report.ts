@@ -13,6 +13,8 @@ export interface ReportLine {
   fields: string[];
   /** Times the stored answer was handed out again to a retry of the same request (each its own `replayed` entry). */
   replays: string[];
+  /** Where the agreement defers disclosure to the person (an investigation): until when, and the citation. A copy for the person must leave such lines out until then. */
+  deferred?: { until: string; citation: string };
 }
 
 /**
@@ -44,7 +46,14 @@ export function s30Report(entries: readonly AuditEntry[]): { lines: ReportLine[]
       outcome,
       fields: end?.kind === 'delivered' ? (end.fields ?? []) : [],
       replays: es.filter((e) => e.kind === 'replayed').map((e) => new Date(e.at).toISOString()),
+      ...deferralOf(es),
     };
   });
   return { lines, consentEvents };
+}
+
+function deferralOf(es: AuditEntry[]): { deferred?: { until: string; citation: string } } {
+  const latest = Math.max(...es.map((e) => e.discloseAfter ?? -Infinity));
+  if (!Number.isFinite(latest)) return {};
+  return { deferred: { until: new Date(latest).toISOString(), citation: es.find((e) => e.deferral)?.deferral ?? '' } };
 }

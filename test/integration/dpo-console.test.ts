@@ -225,6 +225,8 @@ describe('DPO console in the browser', () => {
     expect(await page.locator('h2').first().textContent()).toBe("2 requests for this person's data, 2 delivered");
     const row = await page.locator('tbody tr').filter({ hasText: 'FPO' }).first().textContent();
     expect(row).toMatch(/FPO.*DOPA.*dopa\.civil-registration\.person.*WELFARE_ELIGIBILITY.*public-task.*delivered/);
+    // The DPO sees the investigation, marked: it is not for the person's copy before its date.
+    expect(await page.locator('tbody tr').filter({ hasText: 'TAX_INVESTIGATION' }).textContent()).toMatch(/Deferred from the citizen's own log until \d{4}-\d{2}-\d{2}/);
     expect(await page.content()).not.toContain(SOMSRI);
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.emulateMedia({ media: 'print' });

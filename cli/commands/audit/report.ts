@@ -24,7 +24,7 @@ export function registerAuditReport(audit: Command): void {
       }
       console.log(`PDPA s.30 access report: ${lines.length} requests for this person's data, ${lines.filter((l) => l.outcome === 'delivered').length} delivered\n`);
       for (const l of lines) {
-        console.log(`${l.time}  ${l.requestedBy} asked ${l.provider || '-'} for ${l.recordType}, purpose ${l.purpose}, basis ${l.lawfulBasis || '-'}: ${l.outcome}${l.fields.length ? ` [${l.fields.join(', ')}]` : ''}${l.replays.length ? `; handed out again on retry at ${l.replays.join(', ')}` : ''}`);
+        console.log(`${l.time}  ${l.requestedBy} asked ${l.provider || '-'} for ${l.recordType}, purpose ${l.purpose}, basis ${l.lawfulBasis || '-'}: ${l.outcome}${l.fields.length ? ` [${l.fields.join(', ')}]` : ''}${l.replays.length ? `; handed out again on retry at ${l.replays.join(', ')}` : ''}${l.deferred ? `; DEFERRED from the person until ${l.deferred.until} (${l.deferred.citation}): leave it out of their copy until then` : ''}`);
       }
       for (const c of consents) console.log(`${new Date(c.at).toISOString()}  consent ${c.kind.replace('consent-', '')} for ${c.consumer ?? '-'} by ${c.actor ?? '-'}`);
     } finally {
