@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { signCompact } from './crypto/compact-jws.ts';
 import { sha256b64url } from './crypto/digest.ts';
 import { SIGNING_ALG, type SigningKey } from './crypto/keys.ts';
 
@@ -14,15 +14,9 @@ export function requestDigest(requestBytes: Uint8Array): string {
  * one request it authorises by `req_sha256` (see `requestDigest`), so a
  * captured token cannot carry another request.
  */
-export function signAgencyToken(agency: string, key: SigningKey, audience: string, requestSha256: string, lifetimeSec = 60): Promise<string> {
+export async function signAgencyToken(agency: string, key: SigningKey, audience: string, requestSha256: string, lifetimeSec = 60): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ req_sha256: requestSha256 })
-    .setProtectedHeader({ alg: SIGNING_ALG, kid: key.kid, typ: 'JWT' })
-    .setIssuer(agency)
-    .setSubject(agency)
-    .setAudience(audience)
-    .setIssuedAt(now)
-    .setExpirationTime(now + lifetimeSec)
-    .setJti(randomUUID())
-    .sign(key.key);
+  // The claims in the order jose's SignJWT writes them, so tokens stay byte-for-byte what they were.
+  const claims = { req_sha256: requestSha256, iss: agency, sub: agency, aud: audience, iat: now, exp: now + lifetimeSec, jti: randomUUID() };
+  return signCompact(JSON.stringify(claims), { alg: SIGNING_ALG, kid: key.kid, typ: 'JWT' }, key.key);
 }

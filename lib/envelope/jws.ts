@@ -1,14 +1,10 @@
-import { CompactSign, compactVerify, decodeProtectedHeader, type CryptoKey } from 'jose';
+import type { CryptoKey } from 'jose';
+import { signatureValid, signCompact, splitCompact } from '../crypto/compact-jws.ts';
 import { SIGNING_ALG, type SigningKey } from '../crypto/keys.ts';
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** Signs a JSON payload as a compact JWS (EdDSA) with `kid` and `typ` in the protected header. */
 export async function signJson(payload: unknown, signer: SigningKey, typ: string): Promise<string> {
-  return new CompactSign(encoder.encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: SIGNING_ALG, kid: signer.kid, typ })
-    .sign(signer.key);
+  return signCompact(JSON.stringify(payload), { alg: SIGNING_ALG, kid: signer.kid, typ }, signer.key);
 }
 
 export type JwsCheck =
@@ -17,33 +13,26 @@ export type JwsCheck =
 
 /**
  * Verifies a compact JWS whose key is found by `kid`. The header is read before
- * verification only to pick the key and is checked again after.
+ * verification only to pick the key; nothing in the payload is read until the
+ * signature over header and payload verifies.
  */
 export async function verifyJson(
   jws: string,
   expectedTyp: string,
   findKey: (kid: string) => CryptoKey | undefined,
 ): Promise<JwsCheck> {
-  let kid: string;
-  try {
-    const header = decodeProtectedHeader(jws);
-    if (header.alg !== SIGNING_ALG) return { ok: false, reason: 'malformed', detail: `alg must be ${SIGNING_ALG}` };
-    if (header.typ !== expectedTyp) return { ok: false, reason: 'wrong-type', detail: `typ must be ${expectedTyp}` };
-    if (typeof header.kid !== 'string') return { ok: false, reason: 'malformed', detail: 'protected header has no kid' };
-    kid = header.kid;
-  } catch {
-    return { ok: false, reason: 'malformed', detail: 'not a compact JWS' };
-  }
+  const parts = splitCompact(jws);
+  if (!parts.ok) return { ok: false, reason: 'malformed', detail: parts.detail };
+  const { header } = parts;
+  if (header.alg !== SIGNING_ALG) return { ok: false, reason: 'malformed', detail: `alg must be ${SIGNING_ALG}` };
+  if (header.typ !== expectedTyp) return { ok: false, reason: 'wrong-type', detail: `typ must be ${expectedTyp}` };
+  if (typeof header.kid !== 'string') return { ok: false, reason: 'malformed', detail: 'protected header has no kid' };
+  const { kid } = header;
   const key = findKey(kid);
-  if (!key) return { ok: false, reason: 'unknown-key', detail: `no key with kid "${kid}"` };
-  let bytes: Uint8Array;
+  if (!key) return { ok: false, reason: 'unknown-key', detail: `no key with kid "${kid.slice(0, 64)}"` };
+  if (!signatureValid(parts, key)) return { ok: false, reason: 'bad-signature', detail: 'signature does not verify' };
   try {
-    bytes = (await compactVerify(jws, key, { algorithms: [SIGNING_ALG] })).payload;
-  } catch {
-    return { ok: false, reason: 'bad-signature', detail: 'signature does not verify' };
-  }
-  try {
-    return { ok: true, payload: JSON.parse(decoder.decode(bytes)), kid };
+    return { ok: true, payload: JSON.parse(parts.payload.toString('utf8')), kid };
   } catch {
     return { ok: false, reason: 'malformed', detail: 'payload is not JSON' };
   }
