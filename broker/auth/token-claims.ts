@@ -38,7 +38,7 @@ export function checkClaims(claims: Record<string, unknown>, rules: ClaimRules):
   if (typeof nbf === 'number' && nbf > rules.now + rules.clockSkewSec) throw new HubError('ERR_AUTH_NOT_YET_VALID', 'token nbf is in the future');
   if (exp <= rules.now - rules.clockSkewSec) throw new HubError('ERR_AUTH_EXPIRED', 'token has expired');
   const aud = claims.aud;
-  const named = typeof aud === 'string' ? [aud] : Array.isArray(aud) && aud.every((a) => typeof a === 'string') ? (aud as string[]) : undefined;
+  const named = typeof aud === 'string' ? [aud] : Array.isArray(aud) && aud.every((a) => typeof a === 'string') ? (aud) : undefined;
   const ours = [rules.audience].flat();
   if (!named?.some((a) => ours.includes(a))) {
     throw new HubError('ERR_AUTH_WRONG_AUDIENCE', `token audience must be ${ours.map((a) => `"${a}"`).join(' or ')}`);

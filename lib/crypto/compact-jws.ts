@@ -1,6 +1,6 @@
 import { KeyObject, sign, verify } from 'node:crypto';
 import type { CryptoKey } from 'jose';
-import { SIGNING_ALG } from './keys.ts';
+import type { SIGNING_ALG } from './keys.ts';
 
 /**
  * Compact JWS (RFC 7515 §7.1) with EdDSA/Ed25519 (RFC 8037) straight through

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkClaims } from '../../broker/auth/token-claims.ts';
-import { HubError } from '../../lib/errors/hub-error.ts';
+import type { HubError } from '../../lib/errors/hub-error.ts';
 
 const now = 1_800_000_000;
 const rules = { audience: ['node-1', 'hub-cluster'], clockSkewSec: 5, now };
