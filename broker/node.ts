@@ -38,6 +38,8 @@ import { auditHandlers } from './audit/audit-service.ts';
 import { ConsentLog } from './consent/consent-log.ts';
 import { consentHandlers } from './consent/consent-service.ts';
 import { requestRecord, type ExchangeDeps } from './exchange/request-record.ts';
+import { bulkStream } from './bulk/bulk-stream.ts';
+import type * as grpc from '@grpc/grpc-js';
 import { ClaimLog } from './claims/claim-log.ts';
 import { OutcomeSealer } from './claims/outcome-seal.ts';
 import { ClaimedTokens } from './claims/token-replay.ts';
@@ -256,7 +258,7 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
     {
       name: 'xhub.exchange.v1.Exchange',
       service: exchange.Client.service,
-      handlers: { RequestRecord: unary((ctx, request) => requestRecord(deps, ctx, request as never), edge) },
+      handlers: { RequestRecord: unary((ctx, request) => requestRecord(deps, ctx, request as never), edge), RequestRecords: bulkStream(deps, edge) as grpc.UntypedHandleCall },
     },
     {
       name: 'xhub.consent.v1.Consent',

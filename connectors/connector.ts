@@ -20,6 +20,8 @@ import { measureBackend } from './backends/backend-metrics.ts';
 import type { Backend } from './backends/backend.types.ts';
 import { loadConnectorConfig, type ConnectorConfig } from './config.ts';
 import { handleRequest, type HandlerDeps } from './handle-request.ts';
+import { handleBulkRequest } from './handle-bulk.ts';
+import { BULK_HEADER } from '../lib/envelope/bulk/bulk.types.ts';
 import { LONG_POLL_MS } from '../lib/kafka/long-poll.ts';
 import { EXCHANGE_ID_HEADER } from '../lib/envelope/envelope.types.ts';
 
@@ -95,13 +97,15 @@ export async function startConnector(
   const deps: HandlerDeps = { agencyId: config.agencyId, key, policy, backend: measured, replay, replyTopicPrefix: topics.replies('') };
 
   const processOne = async (message: KafkaMessage, partition: number): Promise<void> => {
-    const handled = await handleRequest(deps, message.value?.toString() ?? '');
+    // The header only picks the parser: each handler checks the JWS typ it expects, so a wrong header is refused.
+    const value = message.value?.toString() ?? '';
+    const handled = message.headers?.[BULK_HEADER] ? await handleBulkRequest(deps, value) : await handleRequest(deps, value);
     if (handled.kind === 'reply') {
       try {
         await producer.send(handled.topic, {
           key: message.key,
           value: handled.jws,
-          headers: { [EXCHANGE_ID_HEADER]: handled.exchangeId },
+          headers: { [EXCHANGE_ID_HEADER]: handled.exchangeId, ...(message.headers?.[BULK_HEADER] ? { [BULK_HEADER]: '1' } : {}) },
         });
       } catch (error) {
         replay.forget(handled.exchangeId);

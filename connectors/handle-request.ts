@@ -42,10 +42,7 @@ export async function handleRequest(deps: HandlerDeps, requestJws: string, now =
   try {
     envelope = await verifyRequestEnvelope(requestJws, deps.policy.keys, deps.agencyId, now);
   } catch (error) {
-    const e = toHubError(error, 'ERR_ENVELOPE_MALFORMED');
-    // An expired request is not poison: its caller has given up. Skip it.
-    if (e.code === 'ERR_ENVELOPE_EXPIRED') return { kind: 'skip', code: e.code, message: e.message };
-    return { kind: 'dead-letter', code: e.code, message: e.message };
+    return refused(error);
   }
   if (!envelope.replyTopic.startsWith(deps.replyTopicPrefix)) {
     return { kind: 'dead-letter', code: 'ERR_ENVELOPE_MALFORMED', message: 'reply topic is not a hub reply topic' };
@@ -77,6 +74,13 @@ export async function handleRequest(deps: HandlerDeps, requestJws: string, now =
   };
 }
 
+/** What becomes of a request that failed its checks. An expired one is not poison: its caller has given up. Skip it. */
+export function refused(error: unknown): Handled {
+  const e = toHubError(error, 'ERR_ENVELOPE_MALFORMED');
+  if (e.code === 'ERR_ENVELOPE_EXPIRED') return { kind: 'skip', code: e.code, message: e.message };
+  return { kind: 'dead-letter', code: e.code, message: e.message };
+}
+
 /**
  * Provider-side check of the lawful basis the hub claims: it must be the
  * agreement's, and a consent-based request must carry a consent reference that
@@ -96,7 +100,7 @@ function checkEnvelopeConsent(envelope: RequestEnvelope, agreedBasis: string): v
 /** What the backend gave, before the provider signs its receipt. */
 type Fetched = Exclude<ResponseOutcome, { outcome: 'delivered' }> | Omit<Extract<ResponseOutcome, { outcome: 'delivered' }>, 'receipt'>;
 
-async function fetchOutcome(deps: HandlerDeps, envelope: RequestEnvelope, now: number): Promise<Fetched> {
+export async function fetchOutcome(deps: HandlerDeps, envelope: RequestEnvelope, now: number): Promise<Fetched> {
   try {
     const validate = deps.policy.recordValidators.get(envelope.recordType);
     if (!validate || deps.policy.recordTypes.get(envelope.recordType)?.provider !== deps.agencyId) {

@@ -57,3 +57,8 @@ export const accessLogService = (): Service => service(ACCESS_PROTO, ['xhub', 'a
 // they are current): the contract, not hand-written copies of it.
 export type { RequestRecordRequest__Output as RequestRecordRequest } from './proto-types/xhub/exchange/v1/RequestRecordRequest.ts';
 export type { RequestRecordResponse__Output as RequestRecordResponse } from './proto-types/xhub/exchange/v1/RequestRecordResponse.ts';
+export type { BulkRequest__Output as BulkRequest } from './proto-types/xhub/exchange/v1/BulkRequest.ts';
+export type { BulkJob__Output as BulkJob } from './proto-types/xhub/exchange/v1/BulkJob.ts';
+export type { BulkSubject__Output as BulkSubject } from './proto-types/xhub/exchange/v1/BulkSubject.ts';
+export type { BulkResponse as BulkResponse, BulkResponse__Output as BulkResponseOutput } from './proto-types/xhub/exchange/v1/BulkResponse.ts';
+export type { BulkResult as BulkResult, BulkResult__Output as BulkResultOutput } from './proto-types/xhub/exchange/v1/BulkResult.ts';

@@ -19,9 +19,9 @@ export interface RoutedReply {
 }
 
 interface Pending {
-  request: RequestEnvelope;
-  requestJws: string;
-  resolve: (reply: RoutedReply) => void;
+  /** Checks a reply for this exchange (attacker-controlled): returns what it proves, or throws why not. */
+  verify: (value: string) => Promise<unknown>;
+  resolve: (reply: unknown) => void;
   reject: (error: HubError) => void;
   timer: NodeJS.Timeout;
   /** Why a reply for this exchange was refused, if one was: reported if no valid reply follows. */
@@ -102,21 +102,38 @@ export class ReplyRouter {
    * one partition: pass the subject's keyed pseudonym, never the citizen id.
    */
   exchange(request: RequestEnvelope, requestJws: string, topic: string, deadline: number, partitionKey: string): Promise<RoutedReply> {
-    return new Promise<RoutedReply>((resolve, reject) => {
+    return this.request({ id: request.exchangeId, provider: request.provider, value: requestJws, topic, deadline, partitionKey }, async (jws) => {
+      if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jws)) throw new HubError('ERR_MESSAGE_MALFORMED', 'reply is not a compact JWS');
+      const { response, kid } = await verifyResponseEnvelope(jws, this.options.keys(), { request, requestJws });
+      return { response, responseJws: jws, kid };
+    });
+  }
+
+  /**
+   * Sends `value` under the routing id `id` and resolves with what `verify`
+   * makes of the first reply for that id that passes it, or rejects by
+   * `deadline`. A reply that fails `verify` is dead-lettered and the wait goes on.
+   */
+  request<T>(
+    sent: { id: string; provider: string; value: string; topic: string; deadline: number; partitionKey: string; headers?: Record<string, string> },
+    verify: (value: string) => Promise<T>,
+  ): Promise<T> {
+    const { id, provider, deadline } = sent;
+    return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const refused = this.pending.get(request.exchangeId)?.refused;
-        this.pending.delete(request.exchangeId);
-        reject(refused ?? new HubError('ERR_DEADLINE_EXCEEDED', `provider ${request.provider} did not answer before the deadline`));
+        const refused = this.pending.get(id)?.refused;
+        this.pending.delete(id);
+        reject(refused ?? new HubError('ERR_DEADLINE_EXCEEDED', `provider ${provider} did not answer before the deadline`));
       }, Math.max(0, deadline - Date.now()));
-      this.pending.set(request.exchangeId, { request, requestJws, resolve, reject, timer });
+      this.pending.set(id, { verify, resolve: resolve as (reply: unknown) => void, reject, timer });
       this.options.producer
-        .send(topic, {
-          key: partitionKey,
-          value: requestJws,
-          headers: { [EXCHANGE_ID_HEADER]: request.exchangeId },
+        .send(sent.topic, {
+          key: sent.partitionKey,
+          value: sent.value,
+          headers: { [EXCHANGE_ID_HEADER]: id, ...sent.headers },
         })
         .catch((error: unknown) => {
-          if (!this.settle(request.exchangeId)) return;
+          if (!this.settle(id)) return;
           reject(toHubError(error, 'ERR_KAFKA_UNAVAILABLE'));
         });
     });
@@ -152,11 +169,11 @@ export class ReplyRouter {
   }
 
   /** Handles one reply; returns why it is poison (to dead-letter), if it is. */
-  private async onReply(exchangeId: string | undefined, jws: string): Promise<{ code: ErrorCode; message: string } | undefined> {
+  private async onReply(exchangeId: string | undefined, value: string): Promise<{ code: ErrorCode; message: string } | undefined> {
     const log = this.options.log;
-    if (exchangeId === undefined || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jws)) {
-      log.warn({ exchangeId }, 'malformed reply dead-lettered');
-      return { code: 'ERR_MESSAGE_MALFORMED', message: 'reply is not a compact JWS with an exchange id header' };
+    if (exchangeId === undefined) {
+      log.warn('reply without an exchange id header dead-lettered');
+      return { code: 'ERR_MESSAGE_MALFORMED', message: 'reply has no exchange id header' };
     }
     const p = this.pending.get(exchangeId);
     if (!p) {
@@ -165,9 +182,9 @@ export class ReplyRouter {
       return undefined;
     }
     try {
-      const { response, kid } = await verifyResponseEnvelope(jws, this.options.keys(), p);
+      const verified = await p.verify(value);
       if (!this.settle(exchangeId)) return;
-      p.resolve({ response, responseJws: jws, kid });
+      p.resolve(verified);
     } catch (error) {
       // The exchange id header is not authenticated: a forged reply must not
       // end the exchange, or anyone who can write the reply topic could abort

@@ -33,7 +33,7 @@ export interface UnaryEdge {
 export function unary<Req, Res>(handler: UnaryHandler<Req, Res>, edge: UnaryEdge): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const started = performance.now();
-    const ctx = callContext(call);
+    const ctx = callContext(call, call.request);
     const completed = (code: CompletedCall['code']) => edge.observe?.({ ctx, code, seconds: (performance.now() - started) / 1000 });
     handler(ctx, call.request).then(
       (response) => {
@@ -56,13 +56,14 @@ export function unaryService(impl: Record<string, (ctx: CallContext, request: ne
   return Object.fromEntries(Object.entries(impl).map(([method, handler]) => [method, unary(handler, edge) as grpc.UntypedHandleCall]));
 }
 
-function callContext(call: grpc.ServerUnaryCall<unknown, unknown>): CallContext {
+/** The context of a call; `request` is the message the token must cover (a stream's first). */
+export function callContext(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>, request: unknown): CallContext {
   const deadline = call.getDeadline();
   // Present only when the TLS layer verified the chain to the node's client CA.
   const peerCert = call.getAuthContext()?.sslPeerCertificate?.raw;
   return {
     metadata: call.metadata,
-    requestDigest: requestDigestOf(call.request),
+    requestDigest: requestDigestOf(request),
     ...(peerCert ? { peerCertSha256: certificateFingerprint(peerCert) } : {}),
     deadline: deadline instanceof Date ? deadline.getTime() : deadline,
     method: call.getPath(),

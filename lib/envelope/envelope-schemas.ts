@@ -6,10 +6,25 @@ import type { DeliveryReceipt, RequestEnvelope, ResponseEnvelope } from './envel
 // after the signature verifies (a key can be misused): validate before use.
 const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false });
 
-const id = { type: 'string', minLength: 1, maxLength: 128 } as const;
+/** Schema fragments shared by the single and the bulk envelopes (bulk/bulk-schemas.ts). */
+export const id = { type: 'string', minLength: 1, maxLength: 128 } as const;
 /** A compact JWS: three base64url parts. */
-const COMPACT_JWS = '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
-const fieldList = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 128 }, maxItems: 256 } as const;
+export const COMPACT_JWS = '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
+export const fieldList = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 128 }, maxItems: 256 } as const;
+/** The consent a request relies on, for the provider's own check. */
+export const consentRef = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'consumer', 'purposes', 'recordTypes'],
+  properties: { id, consumer: id, purposes: fieldList, recordTypes: fieldList },
+} as const;
+/** A provider's error: a hub error code and its message. */
+export const providerError = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code', 'message'],
+  properties: { code: { enum: [...ERROR_CODES] }, message: { type: 'string', maxLength: 1024 } },
+} as const;
 
 export const validateRequestEnvelope = ajv.compile<RequestEnvelope>({
   type: 'object',
@@ -28,12 +43,7 @@ export const validateRequestEnvelope = ajv.compile<RequestEnvelope>({
     fields: fieldList,
     clientRequestId: id,
     lawfulBasis: id,
-    consent: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['id', 'consumer', 'purposes', 'recordTypes'],
-      properties: { id, consumer: id, purposes: fieldList, recordTypes: fieldList },
-    },
+    consent: consentRef,
     iat: { type: 'integer' },
     exp: { type: 'integer' },
   },
@@ -57,12 +67,7 @@ export const validateResponseEnvelope = ajv.compile<ResponseEnvelope>({
     fields: fieldList,
     record: { type: 'object' },
     receipt: { type: 'string', maxLength: 16_384, pattern: COMPACT_JWS },
-    error: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['code', 'message'],
-      properties: { code: { enum: [...ERROR_CODES] }, message: { type: 'string', maxLength: 1024 } },
-    },
+    error: providerError,
   },
   oneOf: [
     { properties: { outcome: { const: 'delivered' } }, required: ['fields', 'record', 'receipt'], not: { required: ['error'] } },

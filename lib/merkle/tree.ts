@@ -39,3 +39,36 @@ export function consistencyProof(leaves: readonly Buffer[], first: number, secon
   };
   return subproof(first, 0, second, true);
 }
+
+/**
+ * PATH(m, D[n]) for every leaf m at once, from one pass over the levels of
+ * the tree (O(n log n), where n calls to `inclusionProof` would cost O(n²)).
+ * Level by level, a last node without a sibling moves up unchanged: that
+ * builds the very tree RFC 9162 §2.1.1 defines (the left subtree is always the
+ * largest power of two), so the paths are the same.
+ */
+export function allInclusionProofs(leaves: readonly Buffer[]): { root: Buffer; paths: Buffer[][] } {
+  if (leaves.length === 0) return { root: EMPTY_ROOT, paths: [] };
+  const paths: Buffer[][] = leaves.map(() => []);
+  // Which leaves sit under each node of the current level.
+  let level: Buffer[] = [...leaves];
+  let under: number[][] = leaves.map((_, i) => [i]);
+  while (level.length > 1) {
+    const next: Buffer[] = [];
+    const nextUnder: number[][] = [];
+    for (let i = 0; i < level.length; i += 2) {
+      if (i + 1 === level.length) {
+        next.push(level[i]!);
+        nextUnder.push(under[i]!);
+        continue;
+      }
+      for (const leaf of under[i]!) paths[leaf]!.push(level[i + 1]!);
+      for (const leaf of under[i + 1]!) paths[leaf]!.push(level[i]!);
+      next.push(nodeHash(level[i]!, level[i + 1]!));
+      nextUnder.push([...under[i]!, ...under[i + 1]!]);
+    }
+    level = next;
+    under = nextUnder;
+  }
+  return { root: level[0]!, paths };
+}

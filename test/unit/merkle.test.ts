@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CompactRange } from '../../lib/merkle/compact-range.ts';
 import { EMPTY_ROOT, leafHash } from '../../lib/merkle/hash.ts';
-import { consistencyProof, inclusionProof, rootHash } from '../../lib/merkle/tree.ts';
+import { allInclusionProofs, consistencyProof, inclusionProof, rootHash } from '../../lib/merkle/tree.ts';
 import { verifyConsistency, verifyInclusion } from '../../lib/merkle/verify.ts';
 
 // Known-answer vectors for RFC 6962 / RFC 9162 hashing (the reference test data
@@ -96,6 +96,20 @@ describe('RFC 9162 Merkle tree, known answers', () => {
       const root = rootHash(many.slice(0, size));
       for (let i = 0; i < size; i++) expect(verifyInclusion(i, size, many[i]!, inclusionProof(many, i, size), root)).toBe(true);
       for (let m = 1; m <= size; m++) expect(verifyConsistency(m, size, consistencyProof(many, m, size), rootHash(many.slice(0, m)), root)).toBe(true);
+    }
+  });
+});
+
+describe('all inclusion proofs at once', () => {
+  it('gives the root and, for every leaf, the RFC 9162 path that inclusionProof gives', () => {
+    for (let n = 1; n <= 40; n++) {
+      const leaves = Array.from({ length: n }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+      const { root, paths } = allInclusionProofs(leaves);
+      expect(root.equals(rootHash(leaves))).toBe(true);
+      for (let m = 0; m < n; m++) {
+        expect(paths[m]!.map((h) => h.toString('hex'))).toEqual(inclusionProof(leaves, m, n).map((h) => h.toString('hex')));
+        expect(verifyInclusion(m, n, leaves[m]!, paths[m]!, root)).toBe(true);
+      }
     }
   });
 });

@@ -1,0 +1,141 @@
+import type * as grpc from '@grpc/grpc-js';
+import { HubError, toHubError } from '../../lib/errors/hub-error.ts';
+import type { BulkRequest, BulkResponse } from '../../lib/proto.ts';
+import { authenticate } from '../auth/authenticate.ts';
+import { ClaimedTokens } from '../claims/token-replay.ts';
+import type { ExchangeDeps } from '../exchange/request-record.ts';
+import { callContext, type UnaryEdge } from '../transport/unary.ts';
+import { toServiceError } from '../transport/status-map.ts';
+import { checkJob } from './bulk-job.ts';
+import type { BulkCaller, BulkItem, BulkJobSpec, BulkResult } from './bulk.types.ts';
+import { runBatch } from './claimed-batch.ts';
+
+/** Batches of one stream in flight at once: enough to keep the provider busy, few enough to bound memory. */
+const MAX_BATCHES_IN_FLIGHT = 4;
+/** Subjects in one BulkSubjects message. */
+const MAX_ITEMS_PER_MESSAGE = 1000;
+
+/**
+ * Exchange.RequestRecords: a bulk job over one stream. The first message is
+ * the job, authenticated like a single request (its token covers the job
+ * message's bytes and is claimed once); subjects follow and are gathered into
+ * batches by index; each batch runs once for the deployment (claimed-batch.ts)
+ * and its results stream back as soon as it ends. The stream is paused while
+ * too many batches are in flight, so a fast caller cannot fill the node's memory.
+ */
+export function bulkStream(deps: ExchangeDeps, edge: UnaryEdge): grpc.handleBidiStreamingCall<BulkRequest, BulkResponse> {
+  return (call) => {
+    const started = performance.now();
+    let job: BulkJobSpec | undefined;
+    let caller: BulkCaller | undefined;
+    let ctx: ReturnType<typeof callContext> | undefined;
+    let current: { batchNo: number; items: BulkItem[] } | undefined;
+    let lastIndex = -1;
+    let inFlight = 0;
+    let inputEnded = false;
+    let closed = false;
+    const counts = { received: 0, answered: 0, delivered: 0, failed: 0 };
+    const running = new Set<Promise<void>>();
+
+    const fail = (error: unknown) => {
+      if (closed) return;
+      closed = true;
+      const e = toHubError(error);
+      if (e.code === 'ERR_INTERNAL') edge.log.error({ err: e }, 'internal error in a bulk stream');
+      if (ctx) void edge.security.record(e, ctx);
+      if (ctx) edge.observe?.({ ctx, code: e.code, seconds: (performance.now() - started) / 1000 });
+      call.emit('error', toServiceError(e));
+    };
+    const write = (message: BulkResponse) => {
+      if (!closed && !call.cancelled) call.write(message);
+    };
+    const finishIfDone = () => {
+      if (closed || !inputEnded || inFlight > 0) return;
+      closed = true;
+      write({ progress: counts });
+      if (ctx) edge.observe?.({ ctx, code: 'OK', seconds: (performance.now() - started) / 1000 });
+      call.end();
+    };
+    const flush = () => {
+      if (!current || !job || !caller) return;
+      const { batchNo, items } = current;
+      current = undefined;
+      inFlight++;
+      if (inFlight >= MAX_BATCHES_IN_FLIGHT) call.pause();
+      const deadline = Date.now() + deps.timeouts.maxMs;
+      const run = runBatch(deps, job, caller, batchNo, items, deadline)
+        .then((results: BulkResult[]) => {
+          for (const r of results) {
+            counts.answered++;
+            if (r.status === 'FAILED') counts.failed++;
+            else counts.delivered++;
+          }
+          write({ results: { items: results } });
+          write({ progress: counts });
+        })
+        .catch(fail)
+        .finally(() => {
+          inFlight--;
+          running.delete(run);
+          if (inFlight < MAX_BATCHES_IN_FLIGHT && !closed) call.resume();
+          finishIfDone();
+        });
+      running.add(run);
+    };
+
+    const open = async (request: BulkRequest) => {
+      if (request.message !== 'job' || !request.job) throw new HubError('ERR_INVALID_ARGUMENT', 'the first message of RequestRecords must be the job');
+      ctx = callContext(call, request);
+      const policy = deps.policy();
+      const authed = await authenticate(ctx, policy, new ClaimedTokens(deps.claimed.claims), deps.auth);
+      job = checkJob(request.job, policy);
+      caller = { agency: authed.agency, tokenDigest: authed.tokenDigest };
+    };
+    const take = (request: BulkRequest) => {
+      if (request.message !== 'subjects' || !request.subjects) throw new HubError('ERR_INVALID_ARGUMENT', 'after the job, RequestRecords takes only subjects');
+      const items = request.subjects.items;
+      if (items.length > MAX_ITEMS_PER_MESSAGE) throw new HubError('ERR_INVALID_ARGUMENT', `subjects: at most ${MAX_ITEMS_PER_MESSAGE} items per message`);
+      for (const item of items) {
+        if (item.index <= lastIndex) throw new HubError('ERR_INVALID_ARGUMENT', `subjects: index ${item.index} follows ${lastIndex}; indexes must increase`);
+        lastIndex = item.index;
+        counts.received++;
+        const batchNo = Math.floor(item.index / job!.batchSize);
+        if (current && current.batchNo !== batchNo) flush();
+        current ??= { batchNo, items: [] };
+        current.items.push({ index: item.index, subject: item.subject, consentId: item.consentId });
+        if (current.items.length === job!.batchSize) flush();
+      }
+    };
+
+    // Messages are handled one at a time, in order: the job must be authenticated before any subject is read.
+    let queue = Promise.resolve();
+    call.on('data', (request: BulkRequest) => {
+      queue = queue.then(async () => {
+        if (closed) return;
+        try {
+          if (!job) await open(request);
+          else take(request);
+        } catch (error) {
+          fail(error);
+        }
+      });
+    });
+    call.on('end', () => {
+      queue = queue.then(() => {
+        if (closed) return;
+        if (!job) return fail(new HubError('ERR_INVALID_ARGUMENT', 'RequestRecords ended before its job message'));
+        inputEnded = true;
+        flush();
+        finishIfDone();
+      });
+    });
+    // A caller that goes away stops new batches; batches under way still finish and record their outcome.
+    call.on('cancelled', () => {
+      closed = true;
+      current = undefined;
+    });
+    call.on('error', () => {
+      closed = true;
+    });
+  };
+}
