@@ -1,6 +1,6 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
 import { startNode, type RunningNode } from '../broker/node.ts';
 import { startConnector, type RunningConnector } from '../connectors/connector.ts';
 import type { ConnectorConfig } from '../connectors/config.ts';
@@ -64,11 +64,14 @@ export function percentiles(samples: number[]): { p50: number; p90: number; p95:
 }
 
 export function machine() {
-  return { cpus: cpus().length, model: cpus()[0]?.model, node: process.version };
+  return { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
 }
 
+/** Prints a result and writes it to bench-results/<name>.json, with the command that produced it (bench/report.ts shows it). */
 export async function writeResult(name: string, result: object): Promise<void> {
-  console.log(JSON.stringify(result, null, 2));
+  const command = ['node', relative(REPO_ROOT, process.argv[1] ?? ''), ...process.argv.slice(2)].join(' ');
+  const json = JSON.stringify({ ...result, command }, null, 2);
+  console.log(json);
   await mkdir(join(REPO_ROOT, 'bench-results'), { recursive: true });
-  await writeFile(join(REPO_ROOT, 'bench-results', `${name}.json`), JSON.stringify(result, null, 2));
+  await writeFile(join(REPO_ROOT, 'bench-results', `${name}.json`), json);
 }

@@ -1,4 +1,3 @@
-/** Drives `call` from `concurrency` callers for `durationMs`, recording latency and completions per second. */
 export interface LoadResult {
   completed: number;
   errors: number;
@@ -8,6 +7,7 @@ export interface LoadResult {
   latenciesMs: number[];
 }
 
+/** Closed loop: drives `call` from `concurrency` callers for `durationMs`, recording latency and completions per second. */
 export async function runLoad(
   call: (i: number) => Promise<unknown>,
   concurrency: number,
@@ -36,8 +36,7 @@ export async function runLoad(
           perSecond[second] = (perSecond[second] ?? 0) + 1;
         } catch (error) {
           errors++;
-          const e = error as { metadata?: { get(k: string): (string | Buffer)[] }; code?: number | string };
-          const code = String(e.metadata?.get('xhub-error-code')[0] ?? e.code ?? 'unknown');
+          const code = errorCode(error);
           errorCodes[code] = (errorCodes[code] ?? 0) + 1;
         }
       }
@@ -50,37 +49,101 @@ export async function runLoad(
     errors,
     errorCodes,
     seconds,
-    perSecond: Array.from(perSecond, (v) => v ?? 0),
+    // Whole seconds of the run only: the calls that finish after it (the drain) would draw a last, partial second as a collapse.
+    perSecond: Array.from({ length: Math.floor(durationMs / 1000) }, (_, i) => perSecond[i] ?? 0),
     latenciesMs: latencies,
   };
 }
 
-/** Calls `call` at a fixed rate (open loop: callers do not wait for each other) for `durationMs`; returns latencies and errors. */
+/** The hub's error code of a failed call (the xhub-error-code trailer), else its gRPC or Node code. */
+function errorCode(error: unknown): string {
+  const e = error as { metadata?: { get(k: string): (string | Buffer)[] }; code?: number | string };
+  return String(e.metadata?.get('xhub-error-code')[0] ?? e.code ?? 'unknown');
+}
+
+export interface OpenLoopResult {
+  /** The schedule's rate: calls per second. */
+  offeredPerSecond: number;
+  /** Calls issued: all the schedule asked for. */
+  sent: number;
+  completed: number;
+  errors: number;
+  errorCodes: Record<string, number>;
+  /** From the first call's due time until the last call settled: calls in flight at the end are awaited. */
+  seconds: number;
+  /** Completed calls per second over `seconds`. */
+  achievedPerSecond: number;
+  /** Successful calls, each from when it was due. */
+  latenciesMs: number[];
+  /** How late the generator issued calls against their due time: when large, the load generator fell behind (still counted in the latencies). */
+  dispatchLagMs: { p99: number; max: number };
+}
+
+/**
+ * Open loop: calls `call` at a fixed rate for `durationMs`, call k due at
+ * k/perSecond s, whether or not earlier calls have answered. Each call's
+ * latency runs from when it was due, not from when the timer let it go: a
+ * late timer or a busy load generator counts against latency (no coordinated
+ * omission). Every call still in flight when the schedule ends is awaited, and
+ * counted as completed or as an error.
+ */
 export async function runOpenLoop(
   call: (i: number) => Promise<unknown>,
   perSecond: number,
   durationMs: number,
-): Promise<{ completed: number; latenciesMs: number[]; errors: number }> {
+  onTick?: (done: number, elapsedMs: number) => void,
+): Promise<OpenLoopResult> {
+  const total = Math.max(1, Math.round((perSecond * durationMs) / 1000));
+  const dueAt = (k: number) => started + (k * 1000) / perSecond;
   const latenciesMs: number[] = [];
+  const lags: number[] = [];
+  const errorCodes: Record<string, number> = {};
   let errors = 0;
-  const inFlight: Promise<void>[] = [];
-  const started = performance.now();
   let sent = 0;
-  while (performance.now() - started < durationMs) {
-    const due = Math.floor(((performance.now() - started) / 1000) * perSecond);
-    for (; sent < due; sent++) {
-      // From when the call was due, not when the timer let it go: a late timer
-      // must count against latency (no coordinated omission).
-      const t0 = started + (sent * 1000) / perSecond;
-      inFlight.push(
-        call(sent).then(
-          () => void latenciesMs.push(performance.now() - t0),
-          () => void errors++,
-        ),
+  let inFlight = 0;
+  let lastSettled = 0;
+  let drained = () => {};
+  const settled = () => {
+    lastSettled = performance.now();
+    if (--inFlight === 0 && sent === total) drained();
+  };
+  const started = performance.now();
+  const ticker = setInterval(() => onTick?.(latenciesMs.length, performance.now() - started), 1000);
+  while (sent < total) {
+    const now = performance.now();
+    for (; sent < total && dueAt(sent) <= now; sent++) {
+      const due = dueAt(sent);
+      lags.push(now - due);
+      inFlight++;
+      new Promise((resolve) => resolve(call(sent))).then(
+        () => {
+          latenciesMs.push(performance.now() - due);
+          settled();
+        },
+        (error: unknown) => {
+          errors++;
+          const code = errorCode(error);
+          errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+          settled();
+        },
       );
     }
-    await new Promise((r) => setTimeout(r, 2));
+    if (sent < total) await new Promise((r) => setTimeout(r, Math.max(1, dueAt(sent) - performance.now())));
   }
-  await Promise.all(inFlight);
-  return { completed: latenciesMs.length, latenciesMs, errors };
+  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+  clearInterval(ticker);
+  const seconds = (lastSettled - started) / 1000;
+  lags.sort((a, b) => a - b);
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    offeredPerSecond: perSecond,
+    sent,
+    completed: latenciesMs.length,
+    errors,
+    errorCodes,
+    seconds,
+    achievedPerSecond: seconds > 0 ? latenciesMs.length / seconds : 0,
+    latenciesMs,
+    dispatchLagMs: { p99: round(lags[Math.ceil(0.99 * lags.length) - 1] ?? 0), max: round(lags.at(-1) ?? 0) },
+  };
 }
