@@ -1,3 +1,5 @@
+import type { SignatureBatch } from '../../lib/crypto/record-signature.ts';
+
 /**
  * One audit log entry. The log is what a DPO reads to learn who received whose
  * data, when, why and on what basis — so every field is about the exchange,
@@ -18,7 +20,9 @@ export interface AuditEntry {
   nodeId: string;
   /** Key id of the node's signing key, and its Ed25519 signature (lib/crypto/record-signature.ts). */
   kid: string;
-  sig: string;
+  /** The entry's own signature, or `sigBatch`: one signature over many entries, with this entry's inclusion proof. */
+  sig?: string;
+  sigBatch?: SignatureBatch;
   exchangeId?: string;
   consumer?: string;
   provider?: string;

@@ -24,7 +24,12 @@ export function readAuditEntry(raw: Buffer, keys: NodeKeyLookup): { entry: Audit
 export const validateAuditEntry = ajv.compile<AuditEntry>({
   type: 'object',
   additionalProperties: false,
-  required: ['v', 'id', 'kind', 'at', 'nodeId', 'kid', 'sig'],
+  required: ['v', 'id', 'kind', 'at', 'nodeId', 'kid'],
+  // verifyRecord has checked the signature form already; the shape is kept strict all the same.
+  oneOf: [
+    { properties: { sig: true }, required: ['sig'] },
+    { properties: { sigBatch: true }, required: ['sigBatch'] },
+  ],
   properties: {
     v: { const: 1 },
     id: text,
@@ -33,6 +38,18 @@ export const validateAuditEntry = ajv.compile<AuditEntry>({
     nodeId: text,
     kid: text,
     sig: { type: 'string', pattern: '^[A-Za-z0-9_-]{86}$' },
+    sigBatch: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['root', 'size', 'index', 'path', 'sig'],
+      properties: {
+        root: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+        size: { type: 'integer', minimum: 2 },
+        index: { type: 'integer', minimum: 0 },
+        path: { type: 'array', maxItems: 8, items: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } },
+        sig: { type: 'string', pattern: '^[A-Za-z0-9_-]{86}$' },
+      },
+    },
     exchangeId: text,
     consumer: text,
     provider: text,

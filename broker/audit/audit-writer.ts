@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { RECORD_DOMAINS, type RecordSigner } from '../../lib/crypto/record-signature.ts';
+import { RECORD_DOMAINS, RecordBatcher, type RecordSigner } from '../../lib/crypto/record-signature.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import type { BatchingProducer } from '../../lib/kafka/batching-producer.ts';
 import type { AuditEntry } from './audit-entry.types.ts';
 
-export type AuditFields = Omit<AuditEntry, 'v' | 'id' | 'at' | 'nodeId' | 'kid' | 'sig'>;
+export type AuditFields = Omit<AuditEntry, 'v' | 'id' | 'at' | 'nodeId' | 'kid' | 'sig' | 'sigBatch'>;
 
 /**
  * Appends entries, each signed by this node, to the audit topic through the
@@ -16,18 +16,19 @@ export type AuditFields = Omit<AuditEntry, 'v' | 'id' | 'at' | 'nodeId' | 'kid' 
 export class AuditWriter {
   private readonly producer: BatchingProducer;
   private readonly topic: string;
-  private readonly signer: RecordSigner;
+  private readonly batcher: RecordBatcher;
 
   constructor(producer: BatchingProducer, topic: string, signer: RecordSigner) {
     this.producer = producer;
     this.topic = topic;
-    this.signer = signer;
+    // Entries written in one turn of the event loop share one signature (each with its inclusion proof).
+    this.batcher = new RecordBatcher(signer, RECORD_DOMAINS.auditEntry);
   }
 
   /** `at` is now unless the caller fixed it first, to derive another field from it (a disclosure date). */
   append(fields: AuditFields, at: number = Date.now()): Promise<void> {
-    const value = this.signer.sign(RECORD_DOMAINS.auditEntry, { v: 1, id: randomUUID(), at, ...fields });
-    return this.producer.send(this.topic, { value }).catch((cause: unknown) => {
+    // Signed in the order written and sent in that order: the batcher resolves in order.
+    return this.batcher.sign({ v: 1, id: randomUUID(), at, ...fields }).then((value) => this.producer.send(this.topic, { value })).catch((cause: unknown) => {
       throw new HubError('ERR_AUDIT_UNAVAILABLE', 'the audit entry could not be made durable', { cause });
     });
   }

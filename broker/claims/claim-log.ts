@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
-import { RECORD_DOMAINS } from '../../lib/crypto/record-signature.ts';
+import { RECORD_DOMAINS, RecordBatcher } from '../../lib/crypto/record-signature.ts';
 import type { ErrorCode } from '../../lib/errors/error-codes.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
@@ -30,9 +30,12 @@ export class ClaimLog {
   /** The exact bytes of records this node signed and has not yet read back: those need no second signature check. */
   private readonly own = new Map<string, ClaimTopicRecord & { nodeId: string }>();
   private readonly options: ClaimLogOptions;
+  /** Claims and outcomes written in one turn of the event loop share one signature: every node checks each batch once. */
+  private readonly batcher: RecordBatcher;
 
   constructor(options: ClaimLogOptions) {
     this.options = options;
+    this.batcher = new RecordBatcher(options.signer, RECORD_DOMAINS.claim);
   }
 
   async start(): Promise<void> {
@@ -109,7 +112,7 @@ export class ClaimLog {
   }
 
   private async send(key: string, record: ClaimRecord | OutcomeRecord): Promise<void> {
-    const value = this.options.signer.sign(RECORD_DOMAINS.claim, record);
+    const value = await this.batcher.sign(record);
     this.own.set(value, { ...record, nodeId: this.options.nodeId });
     try {
       await this.options.producer.send(this.options.topic, { key, value });

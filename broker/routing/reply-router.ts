@@ -10,6 +10,9 @@ import type { ErrorCode } from '../../lib/errors/error-codes.ts';
 import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
 import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
 import { EXCHANGE_ID_HEADER } from '../../lib/envelope/envelope.types.ts';
+import { BULK_HEADER } from '../../lib/envelope/bulk/bulk.types.ts';
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 
 export interface RoutedReply {
@@ -103,7 +106,6 @@ export class ReplyRouter {
    */
   exchange(request: RequestEnvelope, requestJws: string, topic: string, deadline: number, partitionKey: string): Promise<RoutedReply> {
     return this.request({ id: request.exchangeId, provider: request.provider, value: requestJws, topic, deadline, partitionKey }, async (jws) => {
-      if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jws)) throw new HubError('ERR_MESSAGE_MALFORMED', 'reply is not a compact JWS');
       const { response, kid } = await verifyResponseEnvelope(jws, this.options.keys(), { request, requestJws });
       return { response, responseJws: jws, kid };
     });
@@ -151,7 +153,7 @@ export class ReplyRouter {
     const { batch } = payload;
     await Promise.all(
       batch.messages.map(async (m) => {
-        const poison = await this.onReply(m.headers?.[EXCHANGE_ID_HEADER]?.toString(), m.value?.toString() ?? '');
+        const poison = await this.onReply(m.headers?.[EXCHANGE_ID_HEADER]?.toString(), m.value?.toString() ?? '', m.headers?.[BULK_HEADER] !== undefined);
         if (poison) {
           await sendDeadLetter(this.options.producer, this.options.deadLetterTopic, {
             ...poison,
@@ -169,11 +171,13 @@ export class ReplyRouter {
   }
 
   /** Handles one reply; returns why it is poison (to dead-letter), if it is. */
-  private async onReply(exchangeId: string | undefined, value: string): Promise<{ code: ErrorCode; message: string } | undefined> {
+  private async onReply(exchangeId: string | undefined, value: string, bulk: boolean): Promise<{ code: ErrorCode; message: string } | undefined> {
     const log = this.options.log;
-    if (exchangeId === undefined) {
-      log.warn('reply without an exchange id header dead-lettered');
-      return { code: 'ERR_MESSAGE_MALFORMED', message: 'reply has no exchange id header' };
+    // A reply is a compact JWS, or a bulk reply (JSON carrying one): anything else is poison, waited for or not.
+    const wellFormed = bulk ? value.startsWith('{') : COMPACT_JWS.test(value);
+    if (exchangeId === undefined || !wellFormed) {
+      log.warn({ exchangeId }, 'malformed reply dead-lettered');
+      return { code: 'ERR_MESSAGE_MALFORMED', message: bulk ? 'bulk reply is not a JSON object with an exchange id header' : 'reply is not a compact JWS with an exchange id header' };
     }
     const p = this.pending.get(exchangeId);
     if (!p) {

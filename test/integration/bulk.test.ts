@@ -1,7 +1,16 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../cli/demo-setup.ts';
+import { sha256b64url } from '../../lib/crypto/digest.ts';
+import { grant } from '../helpers/consent-grant.ts';
+import { expectFailure } from '../helpers/grpc-error.ts';
+import { SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
 import { withCheckDigit } from '../../lib/citizen-id.ts';
 import { KeyRing } from '../../lib/crypto/key-ring.ts';
 import { checkBulkRecord } from '../../lib/envelope/bulk/bulk-envelope.ts';
@@ -28,10 +37,20 @@ describe('bulk exchange (Exchange.RequestRecords)', () => {
   let hub: HubFixture;
   const dopa = new AnySubjectBackend();
 
+  const missing = citizens(1, 9000)[0]!;
+  dopa.missing.add(missing);
+
   beforeAll(async () => {
-    hub = await HubFixture.start({ connectors: [] });
+    hub = await HubFixture.start({ connectors: ['RD'] });
     await hub.startConnector('DOPA', dopa);
   });
+
+  type Entry = { entryJson: string };
+  const auditOf = async (subject: string, kind: string, expected: number) => {
+    const pdpc = await hub.auditClient();
+    await expect.poll(async () => (await pdpc.call<{ entries: Entry[] }>('Query', { subject, kind })).entries.length, { timeout: 15_000 }).toBe(expected);
+    return (await pdpc.call<{ entries: Entry[] }>('Query', { subject, kind })).entries.map((e) => JSON.parse(e.entryJson) as Record<string, unknown>);
+  };
   afterAll(() => hub?.stop());
 
   it('delivers every subject once, each record provable on its own with the provider key', async () => {
@@ -51,5 +70,128 @@ describe('bulk exchange (Exchange.RequestRecords)', () => {
     // Another person's record under this proof, or this record for another person: refused.
     expect(await checkBulkRecord({ ...claim(results[0]!, people[0]!), recordJson: results[1]!.recordJson }, find)).toMatch(/inclusion proof fails/);
     expect(await checkBulkRecord(claim(results[0]!, people[1]!), find)).toMatch(/inclusion proof fails/);
+  });
+
+  it('decides, checks and audits every record on its own: a bad id, a person the provider lacks and a delivery each get their own answer and entries', async () => {
+    const fpo = await hub.client('FPO');
+    const [alice] = citizens(1, 5000);
+    const badId = `${alice!.slice(0, 12)}${(Number(alice!.at(-1)) + 1) % 10}`;
+    const { results } = await runJob(fpo, { jobId: randomUUID(), batchSize: 10 }, [
+      { index: 0, subject: alice! },
+      { index: 3, subject: badId },
+      { index: 4, subject: missing },
+    ]);
+    expect(results.map((r) => [r.index, r.status, r.errorCode])).toEqual([
+      [0, 'DELIVERED', ''],
+      [3, 'FAILED', 'ERR_INVALID_CITIZEN_ID'],
+      [4, 'FAILED', 'ERR_RECORD_NOT_FOUND'],
+    ]);
+    // Minimised: exactly the agreement's fields for this purpose.
+    expect(Object.keys(JSON.parse(results[0]!.recordJson)).sort()).toEqual(['dateOfBirth', 'firstNameTh', 'lastNameTh', 'lifeStatus', 'titleTh']);
+    // No record without its audit entry: the delivery is on the log under the item's own exchange id, with the record's digest.
+    const [delivered] = await auditOf(alice!, 'delivered', 1);
+    expect(delivered).toMatchObject({ exchangeId: results[0]!.exchangeId, consumer: 'FPO', provider: 'DOPA', payloadDigest: sha256b64url(results[0]!.recordJson) });
+    const [decision] = await auditOf(alice!, 'decision', 1);
+    expect(decision).toMatchObject({ exchangeId: results[0]!.exchangeId, decision: 'permit', lawfulBasis: 'public-task' });
+    expect(await auditOf(missing, 'failed', 1)).toMatchObject([{ reason: 'ERR_RECORD_NOT_FOUND', provider: 'DOPA', consumer: 'FPO' }]);
+    expect(JSON.stringify(delivered)).not.toContain(alice);
+  });
+
+  it('checks each person’s consent: with it the record comes, without it the person is refused and the refusal is audited', async () => {
+    const dga = await hub.consentClient();
+    const { consent } = await dga.call<{ consent: { consentId: string } }>('Grant', grant(SOMSRI));
+    const moph = await hub.client('MOPH');
+    const results: BulkResultOutput[] = [];
+    for await (const m of moph.requestRecords({ jobId: randomUUID(), recordType: 'rd.income-tax.annual-summary', purpose: 'PUBLIC_HEALTH_SERVICE' }, [
+      { index: 0, subject: SOMSRI, consentId: consent.consentId },
+      { index: 1, subject: SOMCHAI, consentId: consent.consentId },
+      { index: 2, subject: SOMCHAI },
+    ])) {
+      if (m.results) results.push(...m.results.items);
+    }
+    results.sort((a, b) => a.index - b.index);
+    expect(results[0]).toMatchObject({ status: 'DELIVERED', providerId: 'RD' });
+    expect(results[1]).toMatchObject({ status: 'FAILED', errorCode: expect.stringMatching(/^ERR_CONSENT_/) });
+    expect(results[2]).toMatchObject({ status: 'FAILED', errorCode: expect.stringMatching(/^ERR_CONSENT_/) });
+    const denials = await auditOf(SOMCHAI, 'decision', 2);
+    expect(denials.every((d) => d.decision === 'deny' && d.consumer === 'MOPH')).toBe(true);
+  });
+
+  it('resumes a job cut off mid-way without fetching anything twice: what ran is answered from its outcome', async () => {
+    const fpo = await hub.client('FPO');
+    const people = citizens(600, 10_000);
+    const subjects = people.map((subject, index) => ({ index, subject }));
+    const jobId = randomUUID();
+    const first: BulkResultOutput[] = [];
+    // The caller goes away after its first results.
+    for await (const m of fpo.requestRecords({ recordType: PERSON, purpose: 'WELFARE_ELIGIBILITY', jobId, batchSize: 100 }, subjects)) {
+      if (m.results) {
+        first.push(...m.results.items);
+        break;
+      }
+    }
+    expect(first.length).toBeGreaterThan(0);
+    const { results } = await runJob(fpo, { jobId, batchSize: 100 }, subjects);
+    expect(results.map((r) => r.index)).toEqual(people.map((_, i) => i));
+    expect(results.every((r) => r.status === 'DELIVERED' || r.status === 'ALREADY_DELIVERED')).toBe(true);
+    for (const r of first) expect(results[r.index]).toMatchObject({ status: 'ALREADY_DELIVERED', exchangeId: r.exchangeId });
+    // What the provider's own system saw: each person once, across both runs.
+    for (const subject of people) expect(dopa.fetches.get(subject)).toBe(1);
+    // A third run asks nobody.
+    const again = await runJob(fpo, { jobId, batchSize: 100 }, subjects);
+    expect(again.results.every((r) => r.status === 'ALREADY_DELIVERED')).toBe(true);
+    for (const subject of people) expect(dopa.fetches.get(subject)).toBe(1);
+  });
+
+  it('refuses to reuse a job id for another request or another person at the same index, fetching nothing', async () => {
+    const fpo = await hub.client('FPO');
+    const people = citizens(3, 20_000);
+    const jobId = randomUUID();
+    await runJob(fpo, { jobId, batchSize: 10 }, people.map((subject, index) => ({ index, subject })));
+    const other = await runJob(fpo, { jobId, batchSize: 10, purpose: 'IDENTITY_VERIFICATION' }, [{ index: 0, subject: people[0]! }]);
+    expect(other.results[0]).toMatchObject({ status: 'FAILED', errorCode: 'ERR_IDEMPOTENCY_KEY_REUSED' });
+    const swapped = await runJob(fpo, { jobId, batchSize: 10 }, [{ index: 1, subject: people[0]! }, { index: 5, subject: people[2]! }]);
+    expect(swapped.results.map((r) => r.errorCode)).toEqual(['ERR_IDEMPOTENCY_KEY_REUSED', 'ERR_IDEMPOTENCY_KEY_REUSED']);
+    for (const subject of people) expect(dopa.fetches.get(subject)).toBe(1);
+  });
+
+  it('refuses a stream that does not open with its job, and indexes that do not increase, naming the fault', async () => {
+    const fpo = await hub.client('FPO');
+    const noJob = await fpo.openStream('RequestRecords', { message: 'subjects', subjects: { items: [] } });
+    noJob.end();
+    await expectFailure(new Promise((resolve, reject) => noJob.on('data', () => {}).on('error', reject).on('end', resolve)), status.INVALID_ARGUMENT, 'ERR_INVALID_ARGUMENT');
+    const backwards = runJob(fpo, { jobId: randomUUID() }, [{ index: 5, subject: citizens(1, 30_000)[0]! }, { index: 5, subject: citizens(1, 30_001)[0]! }]);
+    await expectFailure(backwards, status.INVALID_ARGUMENT, 'ERR_INVALID_ARGUMENT');
+    await expectFailure(runJob(fpo, { jobId: randomUUID(), batchSize: 5000 }, []), status.INVALID_ARGUMENT, 'ERR_INVALID_ARGUMENT');
+  });
+
+  it('xhub bulk reads a CSV, checks every record’s proof, writes JSON lines, and resumes from its own output', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xhub-bulk-cli-'));
+    try {
+      const people = citizens(40, 40_000);
+      const csv = join(dir, 'subjects.csv');
+      const out = join(dir, 'results.jsonl');
+      await writeFile(csv, `subject,note\n${people.map((p) => `${p},x`).join('\n')}\n`);
+      const tls = hub.demo.tls;
+      const args = ['cli/xhub.ts', 'bulk', '--as', 'FPO', '--subjects', csv, '--out', out, '--record-type', PERSON, '--purpose', 'WELFARE_ELIGIBILITY', '--batch-size', '16', '--job-id', 'cli-job-1', '--policies', hub.demo.policiesDir, '--key', hub.demo.agencyKeyFile('FPO'), '--node', hub.address, '--audience', 'node-1', '--ca', tls.caFile, '--cert', tls.clientCertFile('FPO'), '--tls-key', tls.clientKeyFile('FPO')];
+      const run = promisify(execFile);
+      const { stderr } = await run(process.execPath, args, { cwd: REPO_ROOT });
+      expect(stderr).toContain('job cli-job-1: 40 delivered, 0 delivered by an earlier run, 0 failed');
+      const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { index: number; status: string; record: { lastNameTh: string } });
+      expect(lines.map((l) => l.index).sort((a, b) => a - b)).toEqual(people.map((_, i) => i));
+      expect(lines.find((l) => l.index === 7)?.record.lastNameTh).toBe(`ทดสอบ${people[7]!.slice(-4)}`);
+      // Lose the last ten lines, as a crash would: the resume asks for those only, and nothing is fetched again.
+      const kept = (await readFile(out, 'utf8')).trim().split('\n').slice(0, 30);
+      await writeFile(out, `${kept.join('\n')}\n`);
+      const resumed = await run(process.execPath, args, { cwd: REPO_ROOT });
+      expect(resumed.stderr).toContain('30 already answered');
+      expect(resumed.stderr).toContain('0 delivered, 10 delivered by an earlier run, 0 failed');
+      for (const subject of people) expect(dopa.fetches.get(subject)).toBe(1);
+      // A file that is not a list of citizen ids is refused, naming the line.
+      await writeFile(csv, `subject\n${people[0]}\n1234\n`);
+      await expect(run(process.execPath, [...args.slice(0, 2), ...args.slice(2)].map((a) => (a === 'cli-job-1' ? 'cli-job-2' : a)), { cwd: REPO_ROOT })).rejects.toMatchObject({ stderr: expect.stringContaining('line 3: not a valid 13-digit citizen id') });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../lib/crypto/digest.ts';
 import { generateAgencyKeyPair, importSigningKey } from '../../lib/crypto/keys.ts';
 import { KeyRing } from '../../lib/crypto/key-ring.ts';
-import { RECORD_DOMAINS, RecordSigner, verifyRecord } from '../../lib/crypto/record-signature.ts';
+import { RECORD_DOMAINS, RecordBatcher, RecordSigner, verifyRecord } from '../../lib/crypto/record-signature.ts';
 
 async function setup() {
   const pair = await generateAgencyKeyPair('n1-key');
@@ -31,5 +32,48 @@ describe('signed Kafka records', () => {
     expect(verifyRecord(RECORD_DOMAINS.consentEvent, raw, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/does not verify/) });
     expect(verifyRecord(RECORD_DOMAINS.auditEntry, ` ${raw}`, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/canonical/) });
     expect(verifyRecord(RECORD_DOMAINS.auditEntry, 'garbage', keys)).toMatchObject({ ok: false, reason: 'not JSON' });
+  });
+});
+
+describe('records signed in a batch', () => {
+  it('verifies every record of a batch on its own, and a lone record keeps a plain sig', async () => {
+    const { signer, keys } = await setup();
+    const raws = signer.signBatch(RECORD_DOMAINS.auditEntry, Array.from({ length: 7 }, (_, i) => ({ id: `e${i}`, kind: 'decision' })));
+    expect(new Set(raws.map((r) => JSON.parse(r).sigBatch.sig)).size).toBe(1);
+    raws.forEach((raw, i) => expect(verifyRecord(RECORD_DOMAINS.auditEntry, raw, keys)).toMatchObject({ ok: true, value: { id: `e${i}`, nodeId: 'n1' } }));
+    const [lone] = signer.signBatch(RECORD_DOMAINS.auditEntry, [{ id: 'x' }]);
+    expect(JSON.parse(lone!)).toHaveProperty('sig');
+  });
+
+  it('refuses a changed record, a moved index, a swapped proof, a forged root and another domain, even once the batch signature is known good', async () => {
+    const { signer, forger, keys } = await setup();
+    const raws = signer.signBatch(RECORD_DOMAINS.auditEntry, Array.from({ length: 5 }, (_, i) => ({ id: `e${i}`, kind: 'decision' })));
+    // The batch signature is checked (and remembered) first.
+    expect(verifyRecord(RECORD_DOMAINS.auditEntry, raws[0]!, keys)).toMatchObject({ ok: true });
+    const edit = (raw: string, f: (o: { sigBatch: Record<string, unknown> } & Record<string, unknown>) => void) => {
+      const o = JSON.parse(raw);
+      f(o);
+      return canonicalJson(o);
+    };
+    expect(verifyRecord(RECORD_DOMAINS.auditEntry, raws[1]!.replace('"decision"', '"delivered"'), keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/inclusion proof fails/) });
+    expect(verifyRecord(RECORD_DOMAINS.auditEntry, edit(raws[1]!, (o) => (o.sigBatch.index = 2)), keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/inclusion/) });
+    expect(verifyRecord(RECORD_DOMAINS.auditEntry, edit(raws[1]!, (o) => (o.sigBatch.path = JSON.parse(raws[2]!).sigBatch.path)), keys)).toMatchObject({ ok: false });
+    // A whole batch signed by another key under this node's name.
+    const forged = forger.signBatch(RECORD_DOMAINS.auditEntry, [{ id: 'f1' }, { id: 'f2' }]);
+    expect(verifyRecord(RECORD_DOMAINS.auditEntry, forged[0]!, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/batch signature does not verify/) });
+    // A root the forger made, with the genuine batch's signature.
+    expect(verifyRecord(RECORD_DOMAINS.auditEntry, edit(forged[0]!, (o) => (o.sigBatch.sig = JSON.parse(raws[0]!).sigBatch.sig)), keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/batch signature/) });
+    expect(verifyRecord(RECORD_DOMAINS.claim, raws[0]!, keys)).toMatchObject({ ok: false });
+    expect(verifyRecord(RECORD_DOMAINS.auditEntry, edit(raws[0]!, (o) => (o.sig = 'x'.repeat(86))), keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/one signature form/) });
+    expect(verifyRecord(RECORD_DOMAINS.auditEntry, edit(raws[0]!, (o) => (o.sigBatch.extra = 1)), keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/not a signature batch/) });
+  });
+
+  it('the batcher signs what comes in one turn together, in order', async () => {
+    const { signer, keys } = await setup();
+    const batcher = new RecordBatcher(signer, RECORD_DOMAINS.claim);
+    const values = await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.sign({ n: i })));
+    expect(values.map((v) => JSON.parse(v).n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(values.map((v) => JSON.parse(v).sigBatch.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (const v of values) expect(verifyRecord(RECORD_DOMAINS.claim, v, keys)).toMatchObject({ ok: true });
   });
 });
