@@ -14,16 +14,17 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../cli/demo-hub.ts';
+import { provisionDemoHub } from '../cli/demo-hub.ts';
+import { hubProcesses } from './load/hub-processes.ts';
 import { DEMO_DATA, demoPrincipals, materialiseDemo } from '../cli/demo-setup.ts';
-import { demoClientTransport, demoNodeTls } from '../cli/demo-tls.ts';
+import { demoClientTransport } from '../cli/demo-tls.ts';
 import { withCheckDigit } from '../lib/citizen-id.ts';
 import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
 import { ExchangeClient } from '../lib/exchange-client.ts';
 import { acquireKafka } from '../lib/kafka/broker-source.ts';
 import { createLogger } from '../lib/log.ts';
 import { machine, writeResult } from './bench-hub.ts';
-import { processStats, startChild } from './load/processes.ts';
+import { processStats } from './load/processes.ts';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '20000' }, 'batch-size': { type: 'string', default: '256' }, jobs: { type: 'string', default: '1' } } });
 const records = Number(values.records);
@@ -42,24 +43,15 @@ const people = Array.from({ length: records * 2 }, (_, i) => withCheckDigit(`1${
 const registry = join(state, 'dopa-registry');
 await mkdir(join(registry, PERSON), { recursive: true });
 const template = JSON.parse(await readFile(join(DEMO_DATA, 'DOPA', PERSON, '3100500123458.json'), 'utf8')) as Record<string, unknown>;
-await Promise.all(people.map((p) => writeFile(join(registry, PERSON, `${p}.json`), JSON.stringify({ ...template, lastNameTh: `ทดสอบ${p.slice(-4)}` }))));
+// In chunks: tens of thousands of files opened at once exhaust the file descriptors.
+for (let i = 0; i < people.length; i += 500) {
+  await Promise.all(people.slice(i, i + 500).map((p) => writeFile(join(registry, PERSON, `${p}.json`), JSON.stringify({ ...template, lastNameTh: `ทดสอบ${p.slice(-4)}` }))));
+}
 
-const common = { policiesDir: demo.policiesDir, topicPrefix: prefix };
-const config = async (name: string, body: object) => {
-  const file = join(state, `${name}.json`);
-  await writeFile(file, JSON.stringify(body));
-  return file;
-};
-const nodeKeys = (nodeId: string) => ({ ...nodeKafkaSettings(kafkaHandle, nodeId), nodeId, listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile(nodeId), pseudonymKeyFile: demo.pseudonymKeyFile, tls: demoNodeTls(demo.tls), adminListen: '127.0.0.1:0' });
-const auditNode = await startChild(['cli/xhub.ts', 'node', '--config', await config('audit-node', { ...common, ...nodeKeys('audit-1') })], 'exchange node serving', { XHUB_LOG_LEVEL: 'info' });
-const node = await startChild(['cli/xhub.ts', 'node', '--config', await config('node', { ...common, ...nodeKeys('node-1'), auditQueries: false, auditSequencer: false })], 'exchange node serving', { XHUB_LOG_LEVEL: 'info' });
-const port = Number(/"port":(\d+)[^\n]*exchange node serving/.exec(node.output())?.[1]);
-const connector = await startChild(
-  ['cli/xhub.ts', 'connector', '--config', await config('DOPA', { ...common, ...connectorKafkaSettings(kafkaHandle, 'DOPA'), agencyId: 'DOPA', privateKeyFile: demo.agencyKeyFile('DOPA'), backend: { type: 'memory', dir: registry }, adminListen: '127.0.0.1:0' })],
-  'connector consuming',
-  { XHUB_LOG_LEVEL: 'info' },
-  120_000,
-);
+const hub = hubProcesses(kafkaHandle, demo, prefix, state);
+const { child: auditNode } = await hub.node('audit-1');
+const { child: node, port } = await hub.node('node-1', { auditQueries: false, auditSequencer: false });
+const connector = await hub.connector('DOPA', registry, 120_000);
 const client = new ExchangeClient(`127.0.0.1:${port}`, 'FPO', await loadSigningKeyFile(demo.agencyKeyFile('FPO')), 'node-1', await demoClientTransport(demo.tls, 'FPO'));
 
 /** Runs `count` subjects from `from` as `n` concurrent jobs; returns when each first result came and the totals. */

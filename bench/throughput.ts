@@ -18,10 +18,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { connectorKafkaSettings, nodeKafkaSettings, provisionDemoHub } from '../cli/demo-hub.ts';
+import { provisionDemoHub } from '../cli/demo-hub.ts';
+import { hubProcesses } from './load/hub-processes.ts';
 import { DEMO_DATA, demoPrincipals, materialiseDemo, REPO_ROOT } from '../cli/demo-setup.ts';
 import { KAFKA_ADMIN } from '../lib/kafka/principals.ts';
-import { demoClientTransport, demoNodeTls } from '../cli/demo-tls.ts';
+import { demoClientTransport } from '../cli/demo-tls.ts';
 import { channelCredentials } from '../lib/client-transport.ts';
 import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
 import { ExchangeClient } from '../lib/exchange-client.ts';
@@ -61,36 +62,14 @@ const state = await mkdtemp(join(tmpdir(), 'xhub-throughput-'));
 const demo = await materialiseDemo(state);
 const prefix = `tp${Date.now()}.`;
 await provisionDemoHub(kafkaHandle, demo, prefix, createLogger('bench', 'warn'));
-const common = { policiesDir: demo.policiesDir, topicPrefix: prefix };
-const config = async (name: string, body: object) => {
-  const file = join(state, `${name}.json`);
-  await writeFile(file, JSON.stringify(body));
-  return file;
-};
+const hub = hubProcesses(kafkaHandle, demo, prefix, state);
 // The production layout: a node that serves exchanges, and an audit node (the
 // sequencer that signs checkpoints, and the query index) beside it. Both run on
 // this machine and both are counted. --single-node puts everything in one node.
-const nodeKeys = (nodeId: string) => ({ ...nodeKafkaSettings(kafkaHandle, nodeId), nodeId, listen: '127.0.0.1:0', hubKeyFile: demo.hubKeyFile, nodeKeyFile: demo.nodeKeyFile(nodeId), pseudonymKeyFile: demo.pseudonymKeyFile, tls: demoNodeTls(demo.tls), adminListen: '127.0.0.1:0' });
-const auditNode = values['single-node']
-  ? undefined
-  : await startChild(['cli/xhub.ts', 'node', '--config', await config('audit-node', { ...common, ...nodeKeys('audit-1') })], 'exchange node serving', { XHUB_LOG_LEVEL: 'info' });
-const servingOnly = values['single-node'] ? {} : { auditQueries: false, auditSequencer: false };
-const node = await startChild(
-  ['cli/xhub.ts', 'node', '--config', await config('node', { ...common, ...nodeKeys('node-1'), ...servingOnly })],
-  'exchange node serving',
-  { XHUB_LOG_LEVEL: 'info' },
-);
-// The gRPC port from the 'serving' line: the admin listener's line names a port too.
-const port = Number(/"port":(\d+)[^\n]*exchange node serving/.exec(node.output())?.[1]);
-const connectors = await Promise.all(
-  PROVIDERS.map(async (agency) =>
-    startChild(
-      ['cli/xhub.ts', 'connector', '--config', await config(agency, { ...common, ...connectorKafkaSettings(kafkaHandle, agency), agencyId: agency, privateKeyFile: demo.agencyKeyFile(agency), backend: { type: 'memory', dir: join(DEMO_DATA, agency) }, adminListen: '127.0.0.1:0' })],
-      'connector consuming',
-      { XHUB_LOG_LEVEL: 'info' },
-    ),
-  ),
-);
+const auditNode = values['single-node'] ? undefined : (await hub.node('audit-1')).child;
+const served = await hub.node('node-1', values['single-node'] ? {} : { auditQueries: false, auditSequencer: false });
+const { child: node, port } = served;
+const connectors = await Promise.all(PROVIDERS.map((agency) => hub.connector(agency, join(DEMO_DATA, agency))));
 
 const keys = { FPO: await loadSigningKeyFile(demo.agencyKeyFile('FPO')), BMA: await loadSigningKeyFile(demo.agencyKeyFile('BMA')) };
 const clients = {

@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import pLimit from 'p-limit';
 import { HubError, toHubError } from '../../lib/errors/hub-error.ts';
 import type { BulkRequest, BulkResponse } from '../../lib/proto.ts';
 import { authenticate } from '../auth/authenticate.ts';
@@ -12,6 +13,14 @@ import { runBatch } from './claimed-batch.ts';
 
 /** Batches of one stream in flight at once: enough to keep the provider busy, few enough to bound memory. */
 const MAX_BATCHES_IN_FLIGHT = 4;
+/**
+ * Batches in flight on one node, all streams together: each batch queues
+ * about three audit entries per item on the node's one producer, whose queue
+ * is bounded (20,000 messages, then ERR_OVERLOADED). Eight batches of the
+ * largest size stay well inside it, so bulk jobs wait here instead of failing
+ * on the audit log.
+ */
+const MAX_NODE_BATCHES = 8;
 /** Subjects in one BulkSubjects message. */
 const MAX_ITEMS_PER_MESSAGE = 1000;
 
@@ -24,6 +33,7 @@ const MAX_ITEMS_PER_MESSAGE = 1000;
  * too many batches are in flight, so a fast caller cannot fill the node's memory.
  */
 export function bulkStream(deps: ExchangeDeps, edge: UnaryEdge): grpc.handleBidiStreamingCall<BulkRequest, BulkResponse> {
+  const nodeSlots = pLimit(MAX_NODE_BATCHES);
   return (call) => {
     const started = performance.now();
     let job: BulkJobSpec | undefined;
@@ -62,8 +72,8 @@ export function bulkStream(deps: ExchangeDeps, edge: UnaryEdge): grpc.handleBidi
       current = undefined;
       inFlight++;
       if (inFlight >= MAX_BATCHES_IN_FLIGHT) call.pause();
-      const deadline = Date.now() + deps.timeouts.maxMs;
-      const run = runBatch(deps, job, caller, batchNo, items, deadline)
+      // The batch's deadline counts from when it starts, not from when it queued for a slot.
+      const run = nodeSlots(() => runBatch(deps, job!, caller!, batchNo, items, Date.now() + deps.timeouts.maxMs))
         .then((results: BulkResult[]) => {
           for (const r of results) {
             counts.answered++;

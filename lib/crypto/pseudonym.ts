@@ -9,6 +9,8 @@ import { HubError } from '../errors/hub-error.ts';
  */
 export class Pseudonymiser {
   private readonly key: Buffer;
+  /** Sub-keys by domain, derived once: HKDF on every call cost more than the HMAC it keys. */
+  private readonly subKeys = new Map<string, Buffer>();
 
   private constructor(key: Buffer) {
     this.key = key;
@@ -35,7 +37,9 @@ export class Pseudonymiser {
    * `domain` (HKDF sub-key), so it can never collide with or reveal a pseudonym.
    */
   keyed(domain: string, value: string): string {
-    return createHmac('sha256', this.subKey(domain)).update(value).digest('base64url');
+    let key = this.subKeys.get(domain);
+    if (!key) this.subKeys.set(domain, (key = this.subKey(domain)));
+    return createHmac('sha256', key).update(value).digest('base64url');
   }
 
   /** A 32-byte key for `domain`, bound to `context` (HKDF-SHA-256, RFC 5869). */

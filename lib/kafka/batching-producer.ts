@@ -37,7 +37,10 @@ export class BatchingProducer {
   private readonly limits: { maxQueued: number; maxBatch: number; maxBatchBytes: number };
   private readonly partitionOf: PartitionOf | undefined;
 
-  constructor(producer: Producer, limits = { maxQueued: 20_000, maxBatch: 1_000, maxBatchBytes: 512 * 1024 }, partitionOf?: PartitionOf) {
+  // One request in flight at a time (its resend logic relies on it), so what one request may
+  // carry bounds throughput: 900 KB of values stays under Kafka's default 1 MiB
+  // (message.max.bytes) with the per-record overhead of a full batch.
+  constructor(producer: Producer, limits = { maxQueued: 20_000, maxBatch: 2_000, maxBatchBytes: 900 * 1024 }, partitionOf?: PartitionOf) {
     this.producer = producer;
     this.limits = limits;
     this.partitionOf = partitionOf;
