@@ -3,6 +3,9 @@ import { signBulkReply, verifyBulkRequest } from '../lib/envelope/bulk/bulk-enve
 import type { BulkReplyItem, BulkRequestEnvelope } from '../lib/envelope/bulk/bulk.types.ts';
 import { fetchOutcome, refused, type Handled, type HandlerDeps } from './handle-request.ts';
 
+/** A reply is one Kafka message: under the broker's default 1 MiB (message.max.bytes) with room for its headers. */
+export const MAX_BULK_REPLY_BYTES = 900 * 1024;
+
 /**
  * A batch of requests on the connector: one hub signature checked for the
  * batch, then each item fetched, checked against its schema and projected on
@@ -48,6 +51,12 @@ export async function handleBulkRequest(deps: HandlerDeps, requestJws: string, n
         : { exchangeId: item.exchangeId, outcome: 'error', error: fetched.error };
     }),
   );
-  const reply = await signBulkReply(batch, requestJws, items, deps.key);
-  return { kind: 'reply', topic: batch.replyTopic, jws: JSON.stringify(reply), exchangeId: batch.batchId };
+  let reply = JSON.stringify(await signBulkReply(batch, requestJws, items, deps.key));
+  const bytes = Buffer.byteLength(reply);
+  if (bytes > MAX_BULK_REPLY_BYTES) {
+    // Too big for one Kafka message: nothing is sent, and every item says why, instead of the batch timing out.
+    const error = { code: 'ERR_BATCH_TOO_LARGE' as const, message: `the batch's records are ${Math.round(bytes / 1024)} KB together, over the ${MAX_BULK_REPLY_BYTES / 1024} KB one reply may carry; send these subjects in a job with a smaller batch_size` };
+    reply = JSON.stringify(await signBulkReply(batch, requestJws, items.map((i) => ({ exchangeId: i.exchangeId, outcome: 'error', error })), deps.key));
+  }
+  return { kind: 'reply', topic: batch.replyTopic, jws: reply, exchangeId: batch.batchId };
 }

@@ -80,7 +80,7 @@ export function bulkStream(deps: ExchangeDeps, edge: UnaryEdge): grpc.handleBidi
             if (r.status === 'FAILED') counts.failed++;
             else counts.delivered++;
           }
-          write({ results: { items: results } });
+          for (const chunk of chunks(results)) write({ results: { items: chunk } });
           write({ progress: counts });
         })
         .catch(fail)
@@ -148,4 +148,22 @@ export function bulkStream(deps: ExchangeDeps, edge: UnaryEdge): grpc.handleBidi
       closed = true;
     });
   };
+}
+
+/** A gRPC client takes 4 MiB per message by default: results go in messages of about 1 MB of records at most. */
+const MAX_RESULT_BYTES = 1024 * 1024;
+
+function chunks(results: BulkResult[]): BulkResult[][] {
+  const out: BulkResult[][] = [[]];
+  let bytes = 0;
+  for (const r of results) {
+    const size = (r.recordJson?.length ?? 0) * 3 + 1024;
+    if (bytes + size > MAX_RESULT_BYTES && out.at(-1)!.length > 0) {
+      out.push([]);
+      bytes = 0;
+    }
+    out.at(-1)!.push(r);
+    bytes += size;
+  }
+  return out;
 }

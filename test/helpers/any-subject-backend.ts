@@ -13,6 +13,8 @@ const PERSON = JSON.parse(readFileSync(join(DEMO_DATA, 'DOPA/dopa.civil-registra
 export class AnySubjectBackend implements Backend {
   readonly fetches = new Map<string, number>();
   readonly missing: Set<string>;
+  /** People whose record is padded to about 12 KB (a long name): to overflow a batch. */
+  readonly padded = new Set<string>();
 
   constructor(missing: Iterable<string> = []) {
     this.missing = new Set(missing);
@@ -21,6 +23,7 @@ export class AnySubjectBackend implements Backend {
   async fetch(recordType: string, subject: string): Promise<Record<string, unknown> | undefined> {
     this.fetches.set(subject, (this.fetches.get(subject) ?? 0) + 1);
     if (recordType !== 'dopa.civil-registration.person' || this.missing.has(subject)) return undefined;
-    return { ...PERSON, lastNameTh: `ทดสอบ${subject.slice(-4)}` };
+    const name = `ทดสอบ${subject.slice(-4)}`;
+    return { ...PERSON, lastNameTh: this.padded.has(subject) ? name.padEnd(4096, 'ก') : name };
   }
 }

@@ -155,6 +155,20 @@ describe('bulk exchange (Exchange.RequestRecords)', () => {
     for (const subject of people) expect(dopa.fetches.get(subject)).toBe(1);
   });
 
+  it('a batch too big for one Kafka reply fails each item with ERR_BATCH_TOO_LARGE, audited, and a smaller batch size delivers them', async () => {
+    const fpo = await hub.client('FPO');
+    const people = citizens(100, 50_000);
+    for (const p of people) dopa.padded.add(p);
+    const subjects = people.map((subject, index) => ({ index, subject }));
+    const big = await runJob(fpo, { jobId: randomUUID(), batchSize: 100 }, subjects);
+    expect(big.results.every((r) => r.status === 'FAILED' && r.errorCode === 'ERR_BATCH_TOO_LARGE')).toBe(true);
+    expect(big.results[0]!.errorMessage).toMatch(/smaller batch_size/);
+    expect(await auditOf(people[0]!, 'failed', 1)).toMatchObject([{ reason: 'ERR_BATCH_TOO_LARGE', provider: 'DOPA' }]);
+    const small = await runJob(fpo, { jobId: randomUUID(), batchSize: 20 }, subjects);
+    expect(small.results.every((r) => r.status === 'DELIVERED')).toBe(true);
+    expect(JSON.parse(small.results[0]!.recordJson).lastNameTh).toHaveLength(4096);
+  });
+
   it('refuses a stream that does not open with its job, and indexes that do not increase, naming the fault', async () => {
     const fpo = await hub.client('FPO');
     const noJob = await fpo.openStream('RequestRecords', { message: 'subjects', subjects: { items: [] } });
