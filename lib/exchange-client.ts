@@ -24,14 +24,19 @@ export class ExchangeClient extends ServiceClient<'RequestRecord' | 'RequestReco
    * messages of up to `chunk` items (waiting when the stream is full), and
    * yields the node's messages (results and progress) as they come. Throws the
    * stream's error, if it ends in one. Iterating to the end is what ends the job.
+   * The node reads subjects only while the stream's token is valid; past it the
+   * stream ends with ERR_AUTH_EXPIRED after answering what it began: resume the
+   * job (same job id) with the subjects not yet answered.
    */
-  async *requestRecords(job: Partial<BulkJob> & Pick<BulkJob, 'jobId' | 'recordType' | 'purpose'>, subjects: Iterable<BulkSubjectIn> | AsyncIterable<BulkSubjectIn>, options: { timeoutMs?: number; chunk?: number } = {}): AsyncGenerator<BulkResponseOutput> {
+  async *requestRecords(job: Partial<BulkJob> & Pick<BulkJob, 'jobId' | 'recordType' | 'purpose'>, subjects: Iterable<BulkSubjectIn> | AsyncIterable<BulkSubjectIn>, options: { timeoutMs?: number; chunk?: number; tokenLifetimeSec?: number } = {}): AsyncGenerator<BulkResponseOutput> {
     const first: BulkRequest = { message: 'job', job: { fields: [], batchSize: 0, ...job } };
     const call = await this.openStream<BulkRequest, BulkResponseOutput>('RequestRecords', first, options);
     const chunk = options.chunk ?? 500;
     const send = async () => {
       let items: BulkSubject[] = [];
+      let timer: NodeJS.Timeout | undefined;
       const push = async () => {
+        clearTimeout(timer);
         if (items.length === 0) return;
         const ok = call.write({ message: 'subjects', subjects: { items } });
         items = [];
@@ -40,6 +45,8 @@ export class ExchangeClient extends ServiceClient<'RequestRecord' | 'RequestReco
       for await (const subject of subjects) {
         items.push({ consentId: '', ...subject });
         if (items.length >= chunk) await push();
+        // A source that pauses (a slow file, a queue) must not hold back what it gave: send it shortly.
+        else if (items.length === 1) timer = setTimeout(() => void push().catch(() => call.cancel()), 5);
       }
       await push();
       call.end();

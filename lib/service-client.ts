@@ -51,9 +51,9 @@ export class ServiceClient<Method extends string> {
    * Opens a bidirectional stream whose token covers `first`, the stream's
    * first message (written here); the caller writes the rest and reads replies.
    */
-  async openStream<Req extends object, Res>(method: Method, first: Req, options: { timeoutMs?: number } = {}): Promise<grpc.ClientDuplexStream<Req, Res>> {
+  async openStream<Req extends object, Res>(method: Method, first: Req, options: { timeoutMs?: number; tokenLifetimeSec?: number } = {}): Promise<grpc.ClientDuplexStream<Req, Res>> {
     const metadata = new grpc.Metadata();
-    metadata.set('authorization', `Bearer ${await this.tokenFor(method, first)}`);
+    metadata.set('authorization', `Bearer ${await this.tokenFor(method, first, options.tokenLifetimeSec)}`);
     const fn = this.client[method] as (md: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientDuplexStream<Req, Res>;
     const call = fn.call(this.client, metadata, options.timeoutMs === undefined ? {} : { deadline: Date.now() + options.timeoutMs });
     call.write(first);

@@ -17,6 +17,8 @@ export interface Caller {
    * the digest impossible to guess, unlike a digest of the request alone.
    */
   tokenDigest: string;
+  /** When the token stops authorising (epoch ms, clock skew included): a bulk stream takes no subjects after it. */
+  expiresAt: number;
 }
 
 export interface AuthOptions {
@@ -82,7 +84,7 @@ export async function authenticate(ctx: CallContext, policy: Policy, replay: Tok
   // Last, once everything else holds: a claim is a write to Kafka, not made for a token that fails anyway.
   await replay.check(sha256b64url(`xhub/token\u0000${issuer}\u0000${jti}`), (exp + options.clockSkewSec) * 1000, ctx.deadline);
   ctx.agency = issuer;
-  return { agency: issuer, tokenDigest: sha256b64url(token) };
+  return { agency: issuer, tokenDigest: sha256b64url(token), expiresAt: (exp + options.clockSkewSec) * 1000 };
 }
 
 /**

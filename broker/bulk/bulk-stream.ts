@@ -41,8 +41,12 @@ export function bulkStream(deps: ExchangeDeps, edge: UnaryEdge): grpc.handleBidi
     let ctx: ReturnType<typeof callContext> | undefined;
     let current: { batchNo: number; items: BulkItem[] } | undefined;
     let lastIndex = -1;
+    /** The last index of a batch this stream began: everything up to it is answered. */
+    let lastAnswerable = -1;
     let inFlight = 0;
     let inputEnded = false;
+    let expiresAt = 0;
+    let expired = false;
     let closed = false;
     const counts = { received: 0, answered: 0, delivered: 0, failed: 0 };
     const running = new Set<Promise<void>>();
@@ -61,8 +65,9 @@ export function bulkStream(deps: ExchangeDeps, edge: UnaryEdge): grpc.handleBidi
     };
     const finishIfDone = () => {
       if (closed || !inputEnded || inFlight > 0) return;
-      closed = true;
       write({ progress: counts });
+      if (expired) return fail(new HubError('ERR_AUTH_EXPIRED', `the job's token expired: this stream answered its subjects up to index ${lastAnswerable} and asks for no more; resume the job with the same job_id on a new stream (with a new token) for the rest`));
+      closed = true;
       if (ctx) edge.observe?.({ ctx, code: 'OK', seconds: (performance.now() - started) / 1000 });
       call.end();
     };
@@ -70,6 +75,7 @@ export function bulkStream(deps: ExchangeDeps, edge: UnaryEdge): grpc.handleBidi
       if (!current || !job || !caller) return;
       const { batchNo, items } = current;
       current = undefined;
+      lastAnswerable = items.at(-1)!.index;
       inFlight++;
       if (inFlight >= MAX_BATCHES_IN_FLIGHT) call.pause();
       // The batch's deadline counts from when it starts, not from when it queued for a slot.
@@ -100,9 +106,20 @@ export function bulkStream(deps: ExchangeDeps, edge: UnaryEdge): grpc.handleBidi
       const authed = await authenticate(ctx, policy, new ClaimedTokens(deps.claimed.claims), deps.auth);
       job = checkJob(request.job, policy);
       caller = { agency: authed.agency, tokenDigest: authed.tokenDigest };
+      expiresAt = authed.expiresAt;
     };
     const take = (request: BulkRequest) => {
       if (request.message !== 'subjects' || !request.subjects) throw new HubError('ERR_INVALID_ARGUMENT', 'after the job, RequestRecords takes only subjects');
+      // The token authorises the stream until it expires, not for ever: after that no more subjects
+      // are read; the batches begun are answered, and the stream ends with ERR_AUTH_EXPIRED.
+      if (Date.now() >= expiresAt) {
+        expired = true;
+        inputEnded = true;
+        current = undefined;
+        call.pause();
+        finishIfDone();
+        return;
+      }
       const items = request.subjects.items;
       if (items.length > MAX_ITEMS_PER_MESSAGE) throw new HubError('ERR_INVALID_ARGUMENT', `subjects: at most ${MAX_ITEMS_PER_MESSAGE} items per message`);
       for (const item of items) {
@@ -121,7 +138,7 @@ export function bulkStream(deps: ExchangeDeps, edge: UnaryEdge): grpc.handleBidi
     let queue = Promise.resolve();
     call.on('data', (request: BulkRequest) => {
       queue = queue.then(async () => {
-        if (closed) return;
+        if (closed || expired) return;
         try {
           if (!job) await open(request);
           else take(request);
@@ -132,7 +149,7 @@ export function bulkStream(deps: ExchangeDeps, edge: UnaryEdge): grpc.handleBidi
     });
     call.on('end', () => {
       queue = queue.then(() => {
-        if (closed) return;
+        if (closed || expired) return;
         if (!job) return fail(new HubError('ERR_INVALID_ARGUMENT', 'RequestRecords ended before its job message'));
         inputEnded = true;
         flush();

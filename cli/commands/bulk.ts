@@ -10,6 +10,10 @@ import { ExchangeClient } from '../../lib/exchange-client.ts';
 import type { BulkResultOutput } from '../../lib/proto.ts';
 import { loadPolicy } from '../../policies/policy-loader.ts';
 import { agencyCallOptions, agencyCredentials, callError, type AgencyCallOptions } from './agency-call.ts';
+import { ERROR_CODE_TRAILER } from '../../broker/transport/status-map.ts';
+import type { ServiceError } from '@grpc/grpc-js';
+
+const errorCode = (error: unknown) => (error as Partial<ServiceError>).metadata?.get(ERROR_CODE_TRAILER)[0];
 
 interface BulkOptions extends AgencyCallOptions {
   subjects: string;
@@ -58,10 +62,26 @@ export function registerBulk(program: Command): void {
       bar.start(rows.length, done.size, { delivered: 0, failed: 0 });
       try {
         const job = { jobId, recordType: o.recordType, purpose: o.purpose, fields: o.fields ? o.fields.split(',').map((f) => f.trim()) : [], batchSize: Number(o.batchSize) };
-        for await (const message of client.requestRecords(job, todo, o.timeout ? { timeoutMs: Number(o.timeout) } : {})) {
-          if (!message.results) continue;
+        const answered = new Set<number>();
+        // A stream reads subjects only while its token is valid: when it ends with
+        // ERR_AUTH_EXPIRED, the rest goes on a new stream with a new token (a resume).
+        for (let stream = 1; ; stream++) {
+          const rest = todo.filter((r) => !answered.has(r.index));
+          const before = answered.size;
+          try {
+            for await (const message of client.requestRecords(job, rest, o.timeout ? { timeoutMs: Number(o.timeout) } : {})) {
+              if (message.results) await take(message.results.items);
+            }
+            break;
+          } catch (error) {
+            // A stream that answered nothing before its token ran out would only do so again.
+            if (errorCode(error) !== 'ERR_AUTH_EXPIRED' || answered.size === before) throw error;
+          }
+        }
+        async function take(results: BulkResultOutput[]) {
           const lines: string[] = [];
-          for (const result of message.results.items) {
+          for (const result of results) {
+            answered.add(result.index);
             const line = await resultLine(result, byIndex.get(result.index), (provider, kid) => policy.keys.find(provider, kid));
             tally[line.status === 'DELIVERED' ? 'delivered' : line.status === 'ALREADY_DELIVERED' ? 'already' : 'failed']++;
             lines.push(JSON.stringify(line));

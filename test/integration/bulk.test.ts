@@ -41,7 +41,8 @@ describe('bulk exchange (Exchange.RequestRecords)', () => {
   dopa.missing.add(missing);
 
   beforeAll(async () => {
-    hub = await HubFixture.start({ connectors: ['RD'] });
+    // A clock skew of 1 s (30 by default) lets a short-lived token run out within a test.
+    hub = await HubFixture.start({ connectors: ['RD'], node: { clockSkewSec: 1 } });
     await hub.startConnector('DOPA', dopa);
   });
 
@@ -167,6 +168,30 @@ describe('bulk exchange (Exchange.RequestRecords)', () => {
     const small = await runJob(fpo, { jobId: randomUUID(), batchSize: 20 }, subjects);
     expect(small.results.every((r) => r.status === 'DELIVERED')).toBe(true);
     expect(JSON.parse(small.results[0]!.recordJson).lastNameTh).toHaveLength(4096);
+  });
+
+  it('reads no subjects once the job token has expired, answers what it began, and the job resumes on a new stream', async () => {
+    const fpo = await hub.client('FPO');
+    const people = citizens(30, 60_000);
+    const jobId = randomUUID();
+    async function* slowly() {
+      for (const [index, subject] of people.entries()) {
+        // The first batch (10) goes at once; the rest after the 1 s token (and 1 s skew) has run out.
+        if (index === 10) await new Promise((r) => setTimeout(r, 3_500));
+        yield { index, subject };
+      }
+    }
+    const first: BulkResultOutput[] = [];
+    const cut = (async () => {
+      for await (const m of fpo.requestRecords({ jobId, recordType: PERSON, purpose: 'WELFARE_ELIGIBILITY', batchSize: 10 }, slowly(), { tokenLifetimeSec: 1 })) {
+        if (m.results) first.push(...m.results.items);
+      }
+    })();
+    await expectFailure(cut, status.UNAUTHENTICATED, 'ERR_AUTH_EXPIRED');
+    expect(first.map((r) => [r.index, r.status])).toEqual(people.slice(0, 10).map((_, i) => [i, 'DELIVERED']));
+    const rest = await runJob(fpo, { jobId, batchSize: 10 }, people.slice(10).map((subject, i) => ({ index: i + 10, subject })));
+    expect(rest.results.every((r) => r.status === 'DELIVERED')).toBe(true);
+    for (const subject of people) expect(dopa.fetches.get(subject)).toBe(1);
   });
 
   it('refuses a stream that does not open with its job, and indexes that do not increase, naming the fault', async () => {
