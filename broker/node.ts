@@ -146,7 +146,7 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
     metrics.watchProducerQueue(name === 'producer' ? 'node' : `node-${name}`, () => p.queued);
     observeDeadLetters(p, (reason) => metrics.deadLetters.inc({ reason }));
   }
-  const audit = new AuditWriter(producers.audit, topics.audit(), signer);
+  const audit = new AuditWriter(producer, topics.audit(), signer);
   if (!config.auditSequencer) nodeLog.info('audit sequencer off on this node: checkpoints are signed by a node with auditSequencer on');
   if (config.auditSequencer) {
     // The sequencer is its own principal: the only one that may write checkpoints.
@@ -182,7 +182,7 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
       groupPrefix: groups.node(config.nodeId),
       onRejected: (code, index, reason, raw, offset) => {
         metrics.rejectedRecords.inc({ topic: 'audit', code });
-        void sendDeadLetter(producers.audit, topics.deadLetter(), { code, message: `audit entry ${index}: ${reason}`, source: { topic: topics.audit(), partition: 0, offset: String(offset) }, by: `node:${config.nodeId}`, value: raw }).catch(
+        void sendDeadLetter(producer, topics.deadLetter(), { code, message: `audit entry ${index}: ${reason}`, source: { topic: topics.audit(), partition: 0, offset: String(offset) }, by: `node:${config.nodeId}`, value: raw }).catch(
           (error: unknown) => nodeLog.error({ err: error }, 'dead letter for an unverified audit entry could not be written'),
         );
       },
@@ -353,18 +353,18 @@ function hubTopicsStep(config: Readonly<NodeConfig>, connection: KafkaConnection
 
 /**
  * The node's producers, each idempotent with one request in flight:
- * `producer` (requests to providers, consent events, dead letters), `claims`
- * and `audit`. An exchange waits on its claim, then on its request, then on its
- * audit entries: with one producer each of these queued behind a produce
- * request carrying the others' writes (measured: at a quarter of the maximum,
- * p50 12.7 → 8.2 ms and p99 134 → 60 ms with three). Nothing needs order
- * across them: each write that depends on another is made after it is acknowledged.
+ * `producer` (requests to providers, audit entries, consent events, dead
+ * letters) and `claims`. A request shares its producer with the audit entries
+ * so that it never reaches Kafka ahead of its exchange's decision entry
+ * (AuditWriter.queued). The claims have their own: an exchange waits on its
+ * claim before anything else, and with one producer the claim queued behind a
+ * produce request carrying other exchanges' requests and audit entries.
  */
-async function connectNodeProducers(kafka: Kafka, opened: Closer): Promise<{ producer: BatchingProducer; claims: BatchingProducer; audit: BatchingProducer }> {
+async function connectNodeProducers(kafka: Kafka, opened: Closer): Promise<{ producer: BatchingProducer; claims: BatchingProducer }> {
   const one = async () => {
     const { producer, disconnect } = await connectProducer(kafka);
     opened.add(disconnect);
     return producer;
   };
-  return { producer: await one(), claims: await one(), audit: await one() };
+  return { producer: await one(), claims: await one() };
 }

@@ -9,6 +9,7 @@ import {
   type Message,
 } from '@platformatic/kafka';
 import type { KafkaConnection } from '../../lib/kafka/connection.ts';
+import { platformaticOptions } from './platformatic-options.ts';
 import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
 import {
   asError,
@@ -21,29 +22,9 @@ import {
   type OutMessage,
 } from './messaging.ts';
 
-/** TLS trusting only the connection's CA (host name checked by node:tls), SASL/SCRAM-SHA-512 as the principal. */
-function security(connection: KafkaConnection) {
-  return {
-    ...(connection.ca ? { tls: { ca: [connection.ca], rejectUnauthorized: true } } : {}),
-    ...(connection.credentials
-      ? {
-          sasl: {
-            mechanism: 'SCRAM-SHA-512' as const,
-            username: connection.credentials.username,
-            password: connection.credentials.password,
-          },
-        }
-      : {}),
-  };
-}
-
 export function platformaticClient(connection: KafkaConnection, clientId: string): BenchClient {
-  const base = {
-    clientId,
-    bootstrapBrokers: connection.brokers,
-    ...security(connection),
-    connectTimeout: 3_000,
-  };
+  // TLS with the CA, SASL/SCRAM-SHA-512, as the hub's kafkajs clients connect.
+  const base = platformaticOptions(connection, clientId);
   // Its exports map hides package.json: read it beside the entry point (dist/index.js).
   const version = (
     JSON.parse(

@@ -19,7 +19,7 @@ await consumer.run({
   // The connector's commit policy: kafkajs's auto-commit after every batch.
   eachBatch: async (payload) => {
     const { batch } = payload;
-    await Promise.all(batch.messages.map((m) => producer.send(replies, { key: m.key, value: m.value, headers: m.headers })));
+    await Promise.all(batch.messages.map((m) => producer.send(replies, { key: m.key, value: m.value, headers: { id: String(m.headers?.id ?? '') } })));
     const last = batch.messages.at(-1);
     if (last) payload.resolveOffset(last.offset);
     await payload.heartbeat();

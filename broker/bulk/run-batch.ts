@@ -123,6 +123,8 @@ async function sendGroup(deps: ExchangeDeps, job: BulkJobSpec, caller: BulkCalle
   let reply: Awaited<ReturnType<typeof verifyBulkReply>>;
   try {
     const jws = await signBulkRequest(envelope, deps.hubKey);
+    // Every item's decision entry is queued ahead of the request (see AuditWriter.queued).
+    await deps.audit.queued();
     reply = await deps.router.request(
       { id: envelope.batchId, provider: envelope.provider, value: jws, topic: deps.topics.requests(envelope.provider), deadline, partitionKey: envelope.batchId, headers: { [BULK_HEADER]: '1' } },
       (value) => verifyBulkReply(value, deps.policy().keys, envelope, jws),

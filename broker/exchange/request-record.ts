@@ -122,6 +122,8 @@ async function exchangeOnce(
     log,
   });
 
+  // The decision entry goes to Kafka with the request or before it, never after (AuditWriter.queued).
+  await deps.audit.queued();
   const started = Date.now();
   const decidedMs = started - begun;
   const routed = await deps.router

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, sha256b64url } from '../../lib/crypto/digest.ts';
 import { exchangeMessage } from '../../lib/exchange-client.ts';
+import { ensureTopics } from '../../lib/kafka/topics.ts';
 import { grant } from '../helpers/consent-grant.ts';
 import { testKafka } from '../helpers/test-kafka.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
@@ -105,7 +106,8 @@ describe('audit topic settings', () => {
     const prefix = `bad${randomUUID().slice(0, 8)}.`;
     const admin = testKafka().admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: `${prefix}audit`, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '604800000' }] }], waitForLeaders: true });
+    // ensureTopics: kafkajs's createTopics alone can fail on a fresh topic's metadata race (UNKNOWN_TOPIC_OR_PARTITION).
+    await ensureTopics(admin, [{ topic: `${prefix}audit`, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '604800000' }] }]);
     await admin.disconnect();
     await hub.provision(prefix);
     await expect(hub.startNode({ nodeId: 'node-3', topicPrefix: prefix })).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/retention\.ms is 604800000/) });

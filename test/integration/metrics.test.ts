@@ -91,7 +91,7 @@ describe('operators: metrics and health on the admin listeners of node and conne
         'm',
       ),
     );
-    for (const producer of ['node', 'node-claims', 'node-audit']) expect(sample(text, `xhub_producer_queue_messages{producer="${producer}"}`)).toBeGreaterThanOrEqual(0);
+    for (const producer of ['node', 'node-claims']) expect(sample(text, `xhub_producer_queue_messages{producer="${producer}"}`)).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'xhub_producer_queue_messages{producer="sequencer"}')).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'xhub_consent_view_current')).toBe(1);
     expect(sample(text, 'xhub_consent_view_lag_records')).toBe(0);
