@@ -44,8 +44,8 @@ export class AuditWriter {
    * Resolves once every entry appended so far is in the producer's queue (the
    * signatures are made a turn later, batched): a request to a provider sent
    * after it goes out in the same produce request as its exchange's decision
-   * entry or a later one, never ahead of it (PDPA s.39: the decision is on the
-   * record before any personal data moves). Waits a turn, not a round trip.
+   * entry or a later one, never in an earlier one (PDPA s.39: the decision is
+   * on the record before any personal data moves). Waits a turn, not a round trip.
    */
   queued(): Promise<void> {
     return this.lastQueued;
