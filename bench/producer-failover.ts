@@ -7,15 +7,14 @@
 // so is a send that waits far longer than Kafka takes to elect a new leader.
 // Usage: node bench/producer-failover.ts [--client kafkajs|platformatic] [--seconds 30] [--senders 64]
 import { parseArgs } from 'node:util';
-import { Admin, compatibilityPartitioner, Consumer, Producer, stringDeserializer } from '@platformatic/kafka';
-import { BatchingProducer } from '../lib/kafka/batching-producer.ts';
+import { Admin, Consumer, stringDeserializer } from '@platformatic/kafka';
 import { createKafka } from '../lib/kafka/client.ts';
-import type { KafkaConnection } from '../lib/kafka/connection.ts';
 import { startLocalCluster } from '../lib/kafka/local-cluster.ts';
 import { KAFKA_ADMIN } from '../lib/kafka/principals.ts';
 import { connectProducer } from '../lib/kafka/producer.ts';
 import { createLogger } from '../lib/log.ts';
 import { machine, percentiles, writeResult } from './bench-hub.ts';
+import { platformaticBatchingProducer } from './kafka-clients/platformatic-client.ts';
 import { platformaticOptions } from './kafka-clients/platformatic-options.ts';
 
 const { values } = parseArgs({ options: { client: { type: 'string', default: 'kafkajs' }, seconds: { type: 'string', default: '30' }, senders: { type: 'string', default: '64' } } });
@@ -25,24 +24,13 @@ const client = values.client;
 if (!(seconds >= 20) || !(senders >= 1)) throw new Error('--seconds takes a number of at least 20 and --senders a positive number');
 if (client !== 'kafkajs' && client !== 'platformatic') throw new Error(`--client is kafkajs or platformatic, not "${client}"`);
 
-/** @platformatic/kafka 2.12 as the hub would use it: idempotent, acks=all, Java-compatible partitioning, retried until acknowledged, sends coalesced. */
-async function platformaticProducer(connection: KafkaConnection) {
-  const raw = new Producer({ ...platformaticOptions(connection, 'failover-producer'), idempotent: true, acks: -1, autocreateTopics: false, partitioner: compatibilityPartitioner, retries: true, retryDelay: 250 });
-  await raw.initIdempotentProducer({});
-  const bytes = (v: string | Buffer) => (typeof v === 'string' ? Buffer.from(v) : v);
-  const producer = new BatchingProducer(async (batch) => {
-    await raw.send({ messages: batch.map(({ topic, message }) => ({ topic, key: bytes(message.key ?? ''), value: bytes(message.value ?? '') })) });
-  });
-  return { producer, disconnect: async () => (await producer.flush(), await raw.close()) };
-}
-
 const cluster = await startLocalCluster({ brokers: 3, onProgress: (line) => console.error(`[cluster] ${line}`) });
 try {
   const connection = cluster.connection(KAFKA_ADMIN);
   const topics = ['failover.a', 'failover.b'];
   const admin = new Admin(platformaticOptions(connection, 'failover-admin'));
   for (const topic of topics) await admin.createTopics({ topics: [topic], partitions: 6, replicas: 3, configs: [{ name: 'min.insync.replicas', value: '2' }] });
-  const { producer, disconnect } = client === 'kafkajs' ? await connectProducer(createKafka(connection, 'failover-producer', createLogger('failover', 'error'))) : await platformaticProducer(connection);
+  const { producer, disconnect } = client === 'kafkajs' ? await connectProducer(createKafka(connection, 'failover-producer', createLogger('failover', 'error'))) : await platformaticBatchingProducer(connection, 'failover-producer').then(({ producer, close }) => ({ producer, disconnect: close }));
 
   const leaderOfMost = async (except: number[]) => {
     const metadata = await admin.metadata({ topics, forceUpdate: true });

@@ -13,7 +13,7 @@ import type { BatchingProducer } from '../lib/kafka/batching-producer.ts';
 import { connectProducer } from '../lib/kafka/producer.ts';
 import { groupNames, provisionHub, requireTopics } from '../lib/kafka/provision.ts';
 import { topicNames, type TopicLayout, type TopicNames } from '../lib/kafka/topics.ts';
-import { createHubMetrics } from '../lib/metrics/hub-metrics.ts';
+import { createHubMetrics, type HubMetrics } from '../lib/metrics/hub-metrics.ts';
 import { startAdminListener, type ReadinessCheck } from '../lib/metrics/admin-server.ts';
 import { kafkaReachable, watchConsumerLag } from '../lib/metrics/kafka-metrics.ts';
 import { observeDeadLetters } from '../lib/kafka/dead-letter.ts';
@@ -140,12 +140,9 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
   opened.add(() => policies.close());
   const nodeKeys = (): NodeKeyLookup => nodeKeyLookup(policies.current());
 
-  const producers = await connectNodeProducers(kafka, opened);
-  const { producer } = producers;
-  for (const [name, p] of Object.entries(producers)) {
-    metrics.watchProducerQueue(name === 'producer' ? 'node' : `node-${name}`, () => p.queued);
-    observeDeadLetters(p, (reason) => metrics.deadLetters.inc({ reason }));
-  }
+  // Two producers: see connectNodeProducer.
+  const producer = await connectNodeProducer(kafka, opened, metrics, 'node');
+  const claimsProducer = await connectNodeProducer(kafka, opened, metrics, 'node-claims');
   const audit = new AuditWriter(producer, topics.audit(), signer);
   if (!config.auditSequencer) nodeLog.info('audit sequencer off on this node: checkpoints are signed by a node with auditSequencer on');
   if (config.auditSequencer) {
@@ -218,7 +215,7 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
   // One replay guard and one idempotency store for the whole deployment: the claims topic.
   const claims = new ClaimLog({
     kafka,
-    producer: producers.claims,
+    producer: claimsProducer,
     topic: topics.claims(),
     deadLetterTopic: topics.deadLetter(),
     nodeId: config.nodeId,
@@ -352,19 +349,19 @@ function hubTopicsStep(config: Readonly<NodeConfig>, connection: KafkaConnection
 }
 
 /**
- * The node's producers, each idempotent with one request in flight:
- * `producer` (requests to providers, audit entries, consent events, dead
- * letters) and `claims`. A request shares its producer with the audit entries
- * so that it never reaches Kafka ahead of its exchange's decision entry
+ * One of the node's two producers, each idempotent with one request in flight,
+ * with its queue gauge and dead-letter counter: `node` (requests to providers,
+ * audit entries, consent events, dead letters) and `node-claims`. A request
+ * shares its producer with the audit entries so that it never reaches Kafka
+ * in an earlier produce request than its exchange's decision entry
  * (AuditWriter.queued). The claims have their own: an exchange waits on its
  * claim before anything else, and with one producer the claim queued behind a
  * produce request carrying other exchanges' requests and audit entries.
  */
-async function connectNodeProducers(kafka: Kafka, opened: Closer): Promise<{ producer: BatchingProducer; claims: BatchingProducer }> {
-  const one = async () => {
-    const { producer, disconnect } = await connectProducer(kafka);
-    opened.add(disconnect);
-    return producer;
-  };
-  return { producer: await one(), claims: await one() };
+async function connectNodeProducer(kafka: Kafka, opened: Closer, metrics: HubMetrics, name: 'node' | 'node-claims'): Promise<BatchingProducer> {
+  const { producer, disconnect } = await connectProducer(kafka);
+  opened.add(disconnect);
+  metrics.watchProducerQueue(name, () => producer.queued);
+  observeDeadLetters(producer, (reason) => metrics.deadLetters.inc({ reason }));
+  return producer;
 }

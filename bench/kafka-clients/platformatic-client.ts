@@ -2,25 +2,53 @@
 import { readFileSync } from 'node:fs';
 import {
   Admin,
+  compatibilityPartitioner,
   Consumer,
   Producer,
   stringDeserializer,
-  stringSerializer,
   type Message,
 } from '@platformatic/kafka';
+import { BatchingProducer } from '../../lib/kafka/batching-producer.ts';
 import type { KafkaConnection } from '../../lib/kafka/connection.ts';
 import { platformaticOptions } from './platformatic-options.ts';
 import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
 import {
-  asError,
   Closers,
   configEntries,
   CommitPolicy,
   withTimeout,
   type BenchClient,
   type InMessage,
-  type OutMessage,
 } from './messaging.ts';
+
+/**
+ * @platformatic/kafka's producer as the hub would use it: idempotent, acks=all,
+ * keys partitioned as the Java client and kafkajs do, retried until acknowledged,
+ * behind the hub's BatchingProducer (every send() of an idempotent producer is
+ * a request of its own, one in flight per connection, so callers are coalesced).
+ */
+export async function platformaticBatchingProducer(connection: KafkaConnection, clientId: string): Promise<{ producer: BatchingProducer; close: () => Promise<void> }> {
+  const raw = new Producer({ ...platformaticOptions(connection, clientId), idempotent: true, acks: -1, autocreateTopics: false, partitioner: compatibilityPartitioner, retries: true, retryDelay: 250 });
+  await raw.initIdempotentProducer({});
+  const bytes = (v: string | Buffer | null | undefined) => (typeof v === 'string' ? Buffer.from(v) : (v ?? Buffer.alloc(0)));
+  const producer = new BatchingProducer(async (batch) => {
+    await raw.send({
+      messages: batch.map(({ topic, message: m }) => ({
+        topic,
+        key: bytes(m.key),
+        value: bytes(m.value),
+        ...(m.headers ? { headers: new Map(Object.entries(m.headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])) } : {}),
+      })),
+    });
+  });
+  return {
+    producer,
+    close: async () => {
+      await producer.flush();
+      await raw.close();
+    },
+  };
+}
 
 export function platformaticClient(connection: KafkaConnection, clientId: string): BenchClient {
   // TLS with the CA, SASL/SCRAM-SHA-512, as the hub's kafkajs clients connect.
@@ -53,58 +81,12 @@ export function platformaticClient(connection: KafkaConnection, clientId: string
       }
     },
     async producer() {
-      const producer = new Producer({
-        ...base,
-        idempotent: true,
-        acks: -1,
-        autocreateTopics: false,
-        serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
-      });
-      // Idempotence gives each connection one request in flight, and every send() is
-      // a request of its own: callers are coalesced into one send per round trip,
-      // as the hub's BatchingProducer does for kafkajs.
-      const queue: { topic: string; message: OutMessage; done: (error?: unknown) => void }[] = [];
-      let draining: Promise<void> | undefined;
-      const drain = async () => {
-        await Promise.resolve();
-        while (queue.length > 0) {
-          const batch = queue.splice(0, 1_000);
-          try {
-            await producer.send({
-              messages: batch.map(({ topic, message: m }) => ({
-                topic,
-                key: m.key,
-                value: m.value,
-                headers: { id: m.id },
-              })),
-            });
-            for (const p of batch) p.done();
-          } catch (error) {
-            for (const p of batch) p.done(error ?? new Error('send failed'));
-          }
-        }
-        draining = undefined;
-      };
-      const close = async () => {
-        while (draining) await draining;
-        await producer.close();
-      };
+      const { producer, close } = await platformaticBatchingProducer(connection, clientId);
       closers.add(close);
       return {
-        send: (topic, messages) =>
-          Promise.all(
-            messages.map(
-              (message) =>
-                new Promise<void>((resolve, reject) => {
-                  queue.push({
-                    topic,
-                    message,
-                    done: (error) => (error === undefined ? resolve() : reject(asError(error))),
-                  });
-                  draining ??= drain();
-                }),
-            ),
-          ).then(() => {}),
+        send: async (topic, messages) => {
+          await Promise.all(messages.map((m) => producer.send(topic, { key: m.key, value: m.value, headers: { id: m.id } })));
+        },
         close,
       };
     },
