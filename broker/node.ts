@@ -14,7 +14,8 @@ import { connectProducer } from '../lib/kafka/producer.ts';
 import { groupNames, provisionHub, requireTopics } from '../lib/kafka/provision.ts';
 import { topicNames, type TopicLayout, type TopicNames } from '../lib/kafka/topics.ts';
 import { createHubMetrics, type HubMetrics } from '../lib/metrics/hub-metrics.ts';
-import { startAdminListener, type ReadinessCheck } from '../lib/metrics/admin-server.ts';
+import { startAdminListener } from '../lib/metrics/admin-server.ts';
+import { watchReadiness, type ReadinessCheck } from '../lib/metrics/readiness.ts';
 import { kafkaReachable, watchConsumerLag } from '../lib/metrics/kafka-metrics.ts';
 import { observeDeadLetters } from '../lib/kafka/dead-letter.ts';
 import { auditIndexMetrics } from './audit/audit-metrics.ts';
@@ -277,12 +278,21 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
     },
   ]);
   opened.add(() => server.stop());
-  server.setServing(true);
   readyWhen(readiness, {
     kafka: kafkaReachable(admin),
+    replies: () => router.lastingProblem(),
+    claims: () => claims.lastingProblem(),
     'consent-view': () => (consents.isCurrent() ? undefined : `stale: ${consents.lag()} consent events not applied, end offsets last learned ${Date.now() - consents.endOffsetsKnownAt()} ms ago`),
     policy: () => (policies.current() ? undefined : 'no policy loaded'),
   });
+  // grpc.health.v1 says what /readyz says: SERVING only while every readiness check passes.
+  const health = watchReadiness(readiness, HEALTH_INTERVAL_MS, (failed, results) => {
+    server.setServing(failed.length === 0);
+    if (failed.length > 0) nodeLog.warn({ failed: Object.fromEntries(failed.map((name) => [name, results[name]])) }, 'not ready: gRPC health says NOT_SERVING');
+    else nodeLog.info('ready: gRPC health says SERVING');
+  });
+  opened.add(health.stop);
+  await health.first;
   let consolePort: number | undefined;
   if (config.console) {
     if (!auditIndex || !config.tls) throw new HubError('ERR_CONFIG_INVALID', 'console: the DPO console runs on an audit node (auditQueries on) with tls set; it serves HTTPS only');
@@ -319,6 +329,9 @@ async function open(config: ResolvedNodeConfig, { policy, hubKey, signer, pseudo
     },
   };
 }
+
+/** How often the gRPC health status is brought in line with the readiness checks. */
+const HEALTH_INTERVAL_MS = 1_000;
 
 /** Replaces every readiness check with `checks` (the admin listener reads them at each probe). */
 function readyWhen(readiness: Record<string, ReadinessCheck>, checks: Record<string, ReadinessCheck>): void {

@@ -1,7 +1,7 @@
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { HubError } from '../lib/errors/hub-error.ts';
-import { Closer, withTimeout } from '../lib/closer.ts';
+import { Closer } from '../lib/closer.ts';
 import { loadSigningKeyFile } from '../lib/crypto/keys.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { resolveKafkaConnection } from '../lib/kafka/connection.ts';
@@ -23,6 +23,7 @@ import { handleRequest, type HandlerDeps } from './handle-request.ts';
 import { handleBulkRequest } from './handle-bulk.ts';
 import { BULK_HEADER } from '../lib/envelope/bulk/bulk.types.ts';
 import { LONG_POLL_MS } from '../lib/kafka/long-poll.ts';
+import { SupervisedConsumer } from '../lib/kafka/supervised-consumer.ts';
 import { EXCHANGE_ID_HEADER } from '../lib/envelope/envelope.types.ts';
 
 export interface RunningConnector {
@@ -132,25 +133,25 @@ export async function startConnector(
   };
 
   const groupId = groupNames(config.topicPrefix).connector(config.agencyId);
-  const consumer = kafka.consumer({
-    groupId,
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-    maxWaitTimeInMs: LONG_POLL_MS,
+  const consumer = new SupervisedConsumer({
+    name: `requests.${config.agencyId}`,
+    log,
+    create: () => {
+      const c = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: LONG_POLL_MS });
+      watchConsumerLag(c, metrics, groupId);
+      return c;
+    },
+    begin: consume,
   });
-  opened.add(() => consumer.disconnect());
-  watchConsumerLag(consumer, metrics, groupId);
-  let membership: string | undefined = 'not yet in its consumer group';
-  consumer.on(consumer.events.GROUP_JOIN, () => (membership = undefined));
-  consumer.on(consumer.events.CRASH, ({ payload }) => (membership = `consumer crashed: ${payload.error.message}`));
+  opened.add(() => consumer.stop());
   // The connector's policy is loaded once, at start (it refused to start without one).
-  const readiness = { kafka: kafkaReachable(admin), consumer: () => membership, policy: () => undefined };
+  const readiness = { kafka: kafkaReachable(admin), consumer: () => consumer.lastingProblem(), policy: () => undefined };
   let adminPort: number | undefined;
   const stop = async () => {
     for (const error of await opened.closeAll()) log.warn({ err: error }, 'connector stop step failed');
   };
   try {
-    await consume();
+    await consumer.start();
     await admin.connect();
     opened.add(() => admin.disconnect());
     const adminServer = await startAdminListener(config, metrics.registry, readiness, log);
@@ -172,10 +173,9 @@ export async function startConnector(
     },
   };
 
-  async function consume(): Promise<void> {
+  async function consume(consumer: Consumer): Promise<void> {
     await consumer.connect();
     await consumer.subscribe({ topic: requestTopic, fromBeginning: true });
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
       // Each partition's batches are independent: process them side by side.
       partitionsConsumedConcurrently: config.topicPartitions,
@@ -208,12 +208,5 @@ export async function startConnector(
         }
       },
     });
-    await withTimeout(
-      joined,
-      60_000,
-      '',
-      () =>
-        new HubError('ERR_KAFKA_UNAVAILABLE', `the connector did not join its consumer group within 60 s`),
-    );
   }
 }

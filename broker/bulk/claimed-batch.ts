@@ -2,6 +2,7 @@ import { canonicalJson, sha256b64url } from '../../lib/crypto/digest.ts';
 import { HubError, toHubError } from '../../lib/errors/hub-error.ts';
 import { holderStopped } from '../claims/claim-state.ts';
 import type { ExchangeDeps } from '../exchange/request-record.ts';
+import { notReading } from '../routing/reply-router.ts';
 import type { BatchOutcome, BulkCaller, BulkItem, BulkJobSpec, BulkResult } from './bulk.types.ts';
 import { fromOutcome, outcomeDigest, runHeldBatch } from './run-batch.ts';
 
@@ -21,6 +22,9 @@ export async function runBatch(deps: ExchangeDeps, job: BulkJobSpec, caller: Bul
   const fingerprint = sha256b64url(canonicalJson({ bulk: 1, r: job.recordType, p: job.purpose, f: [...job.fields].sort(), b: job.batchSize }));
   const sealId = `bulk\u0000${job.jobId}\u0000${batchNo}`;
   const digestOf = (item: BulkItem) => outcomeDigest((domain, text) => keys.keyed(domain, text), item);
+  // A node that reads no replies would ask the provider and never answer: refused before the batch is claimed, so a resume runs it.
+  const routing = await deps.router.whenReading(deadline - Date.now());
+  if (routing) return allFail(items, notReading(routing));
   for (let attempt = 1; ; attempt++) {
     // The stream's token was claimed when it opened; each batch claim needs a token key of its own.
     const token = { key: keys.keyed('xhub/bulk-token', `${caller.tokenDigest}\u0000${batchNo}\u0000${attempt}`), exp: deadline };

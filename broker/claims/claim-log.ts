@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { EachBatchPayload } from 'kafkajs';
 import { RECORD_DOMAINS, RecordBatcher } from '../../lib/crypto/record-signature.ts';
 import type { ErrorCode } from '../../lib/errors/error-codes.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
 import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
+import { SupervisedConsumer } from '../../lib/kafka/supervised-consumer.ts';
 import type { SignedTopicOptions } from '../../lib/kafka/signed-topic.types.ts';
 import { readClaimRecord, type ClaimRecord, type ClaimTopicRecord, type OutcomeRecord, type OutcomeResult, type ReadClaimRecord } from './claim-records.ts';
 import { ClaimState, type ClaimVerdict, type Holder } from './claim-state.ts';
@@ -24,7 +25,9 @@ export interface ClaimLogOptions extends SignedTopicOptions {
  */
 export class ClaimLog {
   readonly state = new ClaimState();
-  private consumer: Consumer | undefined;
+  private consumer: SupervisedConsumer | undefined;
+  /** The offset after the last record applied (the topic has one partition): a replacement consumer skips what is below. */
+  private next = 0n;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly waiting = new Map<string, (verdict: ClaimVerdict) => void>();
   /** The exact bytes of records this node signed and has not yet read back: those need no second signature check. */
@@ -40,21 +43,31 @@ export class ClaimLog {
 
   async start(): Promise<void> {
     const { kafka, topic } = this.options;
-    // A fresh group each start: the state is rebuilt from the whole (retention-bounded) topic.
-    const consumer = kafka.consumer({ groupId: `${this.options.groupPrefix}claims.${randomUUID()}`, maxWaitTimeInMs: LONG_POLL_MS, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-    this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
-    await joined;
+    this.consumer = new SupervisedConsumer({
+      name: 'claims topic',
+      log: this.options.log,
+      // A fresh group each start: the state is rebuilt from the whole (retention-bounded) topic.
+      // A replacement (after a crash) reads it again too, and skips what was applied (see onBatch).
+      create: () => kafka.consumer({ groupId: `${this.options.groupPrefix}claims.${randomUUID()}`, maxWaitTimeInMs: LONG_POLL_MS, sessionTimeout: 10_000, heartbeatInterval: 1_000 }),
+      begin: async (consumer) => {
+        await consumer.connect();
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+      },
+    });
+    await this.consumer.start();
     this.sweeper = setInterval(() => this.state.sweep(Date.now()), 30_000);
     this.sweeper.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
-    await this.consumer?.disconnect();
+    await this.consumer?.stop();
+  }
+
+  /** The problem once it has outlasted a rebalance or failover: for readiness and health. */
+  lastingProblem(): string | undefined {
+    return this.consumer ? this.consumer.lastingProblem() : 'the claims consumer has not started';
   }
 
   /**
@@ -63,6 +76,10 @@ export class ClaimLog {
    * when the claim cannot be written or does not come back in time.
    */
   async claim(body: Omit<ClaimRecord, 'v' | 'type' | 'claimId' | 'at'>, deadline: number): Promise<{ claimId: string; verdict: ClaimVerdict }> {
+    // Not reading the topic, this node could not read its claim back: wait out a passing gap (a rebalance),
+    // refuse a lasting one at once rather than at the timeout.
+    const reading = this.consumer ? await this.consumer.whenReading(Math.max(0, deadline - Date.now())) : 'the claims consumer has not started';
+    if (reading) throw new HubError('ERR_KAFKA_UNAVAILABLE', `this node cannot decide claims right now (${reading}); nothing was done`);
     const record: ClaimRecord = { v: 1, type: 'claim', claimId: randomUUID(), at: Date.now(), ...body };
     const verdict = new Promise<ClaimVerdict>((resolve) => this.waiting.set(record.claimId, resolve));
     const limit = Math.max(1, Math.min(deadline - Date.now(), this.options.readBackTimeoutMs ?? 5_000));
@@ -125,11 +142,14 @@ export class ClaimLog {
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     for (const message of batch.messages) {
+      const offset = BigInt(message.offset);
+      if (offset < this.next) continue;
       const read = this.read(message.value);
       if ('record' in read) {
         const verdict = this.state.apply(read.record);
         if (verdict && read.record.type === 'claim') this.waiting.get(read.record.claimId)?.(verdict);
       } else await this.reject(read, batch.partition, message.offset, message.value);
+      this.next = offset + 1n;
     }
     await payload.heartbeat();
   }

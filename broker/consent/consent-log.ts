@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
+import type { Admin, EachBatchPayload } from 'kafkajs';
 import { RECORD_DOMAINS } from '../../lib/crypto/record-signature.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import type { ErrorCode } from '../../lib/errors/error-codes.ts';
@@ -9,10 +9,8 @@ import { firstSchemaError } from '../../lib/schema-error.ts';
 import { readConsentEvent, validateConsentEvent, type ConsentEvent, type GrantedEvent, type ReadConsentEvent, type RevokedEvent, type UsedEvent } from './consent-events.ts';
 import { ConsentView, type UseVerdict } from './consent-view.ts';
 import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
+import { SupervisedConsumer } from '../../lib/kafka/supervised-consumer.ts';
 import type { SignedTopicOptions } from '../../lib/kafka/signed-topic.types.ts';
-
-/** The wait before replacing a consumer kafkajs gave up on, and between tries. */
-const RESTART_DELAY_MS = 1_000;
 
 export interface ConsentLogOptions extends SignedTopicOptions {
   /** How long the view may trail the topic before consent decisions stop. */
@@ -37,14 +35,10 @@ export interface ConsentLogOptions extends SignedTopicOptions {
  */
 export class ConsentLog {
   readonly view: ConsentView;
-  private consumer: Consumer | undefined;
+  private consumer: SupervisedConsumer | undefined;
   private admin: Admin | undefined;
   private poller: NodeJS.Timeout | undefined;
   private started = false;
-  private stopping = false;
-  /** False from a crash of the consumer until its replacement has joined: nothing is being read. */
-  private reading = false;
-  private restartTimer: NodeJS.Timeout | undefined;
   private positions: PartitionPositions | undefined;
   private readonly high = new Map<number, number>();
   /** When the end offsets were last learned; older than the tolerance means stale. */
@@ -82,69 +76,44 @@ export class ConsentLog {
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
     clearInterval(this.poller);
-    clearTimeout(this.restartTimer);
-    await this.consumer?.disconnect();
+    await this.consumer?.stop();
     await this.admin?.disconnect();
   }
 
   /**
-   * Starts a consumer of the whole topic in a fresh group. A replacement (after
-   * a crash) carries on from the positions the view already holds: records
-   * before them are fetched again but skipped, so none is applied or
-   * dead-lettered twice.
+   * Reads the whole topic in a fresh group. A replacement (after a crash; see
+   * SupervisedConsumer) carries on from the positions the view already holds:
+   * records before them are fetched again but skipped, so none is applied or
+   * dead-lettered twice. Until it has joined, the view counts as stale, even
+   * with no new records to show it trails, since this node's own uses could
+   * not be read back.
    */
   private async startReading(): Promise<void> {
     const { kafka, topic } = this.options;
-    const consumer = kafka.consumer({ groupId: `${this.options.groupPrefix}consent-view.${randomUUID()}`, maxWaitTimeInMs: LONG_POLL_MS, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-    const positions = new PartitionPositions(consumer, topic);
-    for (const partition of this.high.keys()) positions.advance(partition, this.position(partition));
-    this.consumer = consumer;
-    this.positions = positions;
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => this.caughtUpCheck(payload.partition));
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.reading = true));
-    consumer.on(consumer.events.CRASH, ({ payload }) => this.crashed(consumer, payload.error, payload.restart));
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
-      // A replacement that came up while the node was stopping must not outlive it.
-      if (this.stopping) await consumer.disconnect();
-    } catch (error) {
-      await consumer.disconnect().catch(() => {});
-      throw error;
-    }
-  }
-
-  /**
-   * A consumer that crashed reads nothing until it is back: the view is stale
-   * meanwhile, even with no new records to show it trails, since this node's
-   * own uses could not be read back. kafkajs restarts it after errors it
-   * deems passing; after the others (an ACL taken away, say) it gives up for
-   * good, so a new consumer is started here, and again until one runs.
-   */
-  private crashed(consumer: Consumer, error: Error, restarts: boolean): void {
-    if (consumer !== this.consumer) return;
-    this.reading = false;
-    this.options.log.error({ err: error, restarts }, 'consent view consumer crashed: consent decisions stop until it reads again');
-    if (!restarts) this.restartLater();
-  }
-
-  private restartLater(): void {
-    if (this.stopping) return;
-    this.restartTimer = setTimeout(() => {
-      this.startReading().catch((error: unknown) => {
-        this.options.log.error({ err: error }, 'consent view consumer could not be restarted; trying again');
-        this.restartLater();
-      });
-    }, RESTART_DELAY_MS);
-    this.restartTimer.unref();
+    this.consumer = new SupervisedConsumer({
+      name: 'consent topic',
+      log: this.options.log,
+      create: () => {
+        const consumer = kafka.consumer({ groupId: `${this.options.groupPrefix}consent-view.${randomUUID()}`, maxWaitTimeInMs: LONG_POLL_MS, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+        const positions = new PartitionPositions(consumer, topic);
+        for (const partition of this.high.keys()) positions.advance(partition, this.position(partition));
+        this.positions = positions;
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => this.caughtUpCheck(payload.partition));
+        return consumer;
+      },
+      begin: async (consumer) => {
+        await consumer.connect();
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+      },
+    });
+    await this.consumer.start();
   }
 
   /** True when every partition has been read to the end, or has trailed it for less than the tolerance. */
   isCurrent(now = Date.now()): boolean {
-    if (!this.started || !this.reading) return false;
+    if (!this.started || this.consumer?.problem() !== undefined) return false;
     const tolerance = this.options.lagToleranceMs ?? 1_000;
     // Without a recent end offset nobody knows whether the view trails: fail closed.
     if (now - this.highKnownAt >= tolerance) return false;

@@ -14,7 +14,7 @@ import { NotStarted } from '../idempotency/not-started.ts';
 import { runClaimed, type ClaimedExchangeDeps } from '../claims/claimed-exchange.ts';
 import { DeferredTokenClaim } from '../claims/token-replay.ts';
 import { replayOutcome } from './replay-outcome.ts';
-import type { ReplyRouter } from '../routing/reply-router.ts';
+import { notReading, type ReplyRouter } from '../routing/reply-router.ts';
 import type { ConsentLog } from '../consent/consent-log.ts';
 import { spendConsentUse } from '../consent/consent-use.ts';
 import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
@@ -63,6 +63,10 @@ export async function requestRecord(
     }),
   );
   const deadline = deadlineFor(deps, ctx.deadline);
+  // A node that reads no replies would ask the provider and never answer: wait out a passing gap in reading
+  // (a rebalance), and refuse before anything is claimed or decided if it does not close.
+  const routing = await deps.router.whenReading(deadline - Date.now());
+  if (routing) throw notReading(routing);
   return runClaimed(
     deps.claimed,
     {
@@ -124,6 +128,12 @@ async function exchangeOnce(
 
   // The decision entry goes to Kafka with the request or before it, never after (AuditWriter.queued).
   await deps.audit.queued();
+  // The reply consumer may have crashed while this exchange was decided: then nothing is sent unless it is back in time.
+  const routing = await deps.router.whenReading(deadline - Date.now());
+  if (routing) {
+    await audit.failed('ERR_KAFKA_UNAVAILABLE', envelope.provider).catch((cause: unknown) => log.error({ err: cause }, 'audit entry for a failed exchange could not be written'));
+    throw new NotStarted(notReading(routing));
+  }
   const started = Date.now();
   const decidedMs = started - begun;
   const routed = await deps.router

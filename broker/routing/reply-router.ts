@@ -1,11 +1,11 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { SupervisedConsumer } from '../../lib/kafka/supervised-consumer.ts';
 import type { KeyRing } from '../../lib/crypto/key-ring.ts';
 import type { RequestEnvelope, ResponseEnvelope } from '../../lib/envelope/envelope.types.ts';
 import { verifyResponseEnvelope } from '../../lib/envelope/response-envelope.ts';
 import { HubError, toHubError } from '../../lib/errors/hub-error.ts';
 import type { BatchingProducer } from '../../lib/kafka/batching-producer.ts';
 import type { Logger } from '../../lib/log.ts';
-import { withTimeout } from '../../lib/closer.ts';
 import type { ErrorCode } from '../../lib/errors/error-codes.ts';
 import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
 import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
@@ -14,6 +14,11 @@ import { BULK_HEADER } from '../../lib/envelope/bulk/bulk.types.ts';
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+
+/** The refusal of an exchange while this node reads no replies: nothing was sent, so a retry may try again. */
+export function notReading(problem: string): HubError {
+  return new HubError('ERR_KAFKA_UNAVAILABLE', `this node cannot receive providers' answers right now (${problem}); nothing was sent`);
+}
 
 export interface RoutedReply {
   response: ResponseEnvelope;
@@ -55,7 +60,7 @@ export interface ReplyRouterOptions {
  */
 export class ReplyRouter {
   private readonly pending = new Map<string, Pending>();
-  private consumer: Consumer | undefined;
+  private consumer: SupervisedConsumer | undefined;
 
   private readonly options: ReplyRouterOptions;
 
@@ -72,26 +77,43 @@ export class ReplyRouter {
     await admin.connect();
     await admin.resetOffsets({ groupId, topic: replyTopic, earliest: false }).catch(() => {});
     await admin.disconnect();
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: LONG_POLL_MS });
-    this.consumer = consumer;
-    this.options.observe?.(consumer);
-    await consumer.connect();
-    await consumer.subscribe({ topic: replyTopic, fromBeginning: true });
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    // Replies for different partitions are independent: handle them side by side.
-    // Offsets of the reply topic matter little (a restarted node starts at the
-    // end): commit them every few seconds rather than after every fetch.
-    await consumer.run({
-      partitionsConsumedConcurrently: this.options.partitions ?? 1,
-      autoCommit: false,
-      autoCommitInterval: 5_000,
-      eachBatch: (payload) => this.onBatch(payload),
+    this.consumer = new SupervisedConsumer({
+      name: 'reply topic',
+      log: this.options.log,
+      create: () => {
+        const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: LONG_POLL_MS });
+        this.options.observe?.(consumer);
+        return consumer;
+      },
+      begin: async (consumer) => {
+        await consumer.connect();
+        await consumer.subscribe({ topic: replyTopic, fromBeginning: true });
+        // Replies for different partitions are independent: handle them side by side.
+        // Offsets of the reply topic matter little (a restarted node starts at the
+        // end): commit them every few seconds rather than after every fetch.
+        await consumer.run({
+          partitionsConsumedConcurrently: this.options.partitions ?? 1,
+          autoCommit: false,
+          autoCommitInterval: 5_000,
+          eachBatch: (payload) => this.onBatch(payload),
+        });
+      },
     });
-    await withTimeout(joined, 60_000, '', () => new HubError('ERR_KAFKA_UNAVAILABLE', `the reply consumer did not join group ${groupId} within 60 s`));
+    await this.consumer.start();
+  }
+
+  /** The problem once it has outlasted a rebalance or failover: for readiness and health. */
+  lastingProblem(): string | undefined {
+    return this.consumer ? this.consumer.lastingProblem() : 'the reply consumer has not started';
+  }
+
+  /** Waits out a passing gap in reading (at most `timeoutMs`): undefined once replies are read, else why not. */
+  whenReading(timeoutMs: number): Promise<string | undefined> {
+    return this.consumer ? this.consumer.whenReading(timeoutMs) : Promise.resolve('the reply consumer has not started');
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    await this.consumer?.stop();
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(new HubError('ERR_KAFKA_UNAVAILABLE', 'node is shutting down'));
@@ -121,6 +143,10 @@ export class ReplyRouter {
     verify: (value: string) => Promise<T>,
   ): Promise<T> {
     const { id, provider, deadline } = sent;
+    // Callers wait for reading before deciding; this catches a gap that has since outlasted the grace. Nothing is sent.
+    // (A passing gap is no reason to hold the request back: the group resumes from its committed offsets and reads the reply.)
+    const problem = this.lastingProblem();
+    if (problem) return Promise.reject(notReading(problem));
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         const refused = this.pending.get(id)?.refused;

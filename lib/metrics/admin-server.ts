@@ -1,13 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { withTimeout } from '../closer.ts';
 import { HubError } from '../errors/hub-error.ts';
 import type { Logger } from '../log.ts';
 import { ADMIN_OFF, type AdminListenSettings } from './admin-listen.ts';
+import { runReadinessChecks, type ReadinessCheck } from './readiness.ts';
 
-/** One readiness check: resolves with undefined when fine, or the reason it is not. */
-export type ReadinessCheck = () => Promise<string | undefined> | string | undefined;
 
 export interface AdminServer {
   port: number;
@@ -25,9 +23,6 @@ export function startAdminListener(
     ? Promise.resolve(undefined)
     : startAdminServer(settings.adminListen, registry, checks, log);
 }
-
-/** A check slower than this counts as failed: a probe must answer before the prober gives up. */
-const CHECK_TIMEOUT_MS = 2_000;
 
 /**
  * The operator's HTTP listener (node:http, no framework): Prometheus text on
@@ -89,7 +84,7 @@ async function route(
     case '/healthz':
       return send(res, 200, 'application/json', JSON.stringify({ status: 'alive' }) + '\n');
     case '/readyz': {
-      const results = await runChecks(checks);
+      const results = await runReadinessChecks(checks);
       const failed = Object.entries(results)
         .filter(([, r]) => r !== 'ok')
         .map(([name]) => name);
@@ -99,25 +94,6 @@ async function route(
     default:
       return send(res, 404, 'text/plain; charset=utf-8', 'not found: /metrics, /healthz, /readyz\n');
   }
-}
-
-/** Every check at once, each bounded by CHECK_TIMEOUT_MS: `ok` or the reason it failed. */
-async function runChecks(checks: Readonly<Record<string, ReadinessCheck>>): Promise<Record<string, string>> {
-  const entries = await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => {
-      try {
-        const reason = await withTimeout(
-          Promise.resolve(check()),
-          CHECK_TIMEOUT_MS,
-          `no answer within ${CHECK_TIMEOUT_MS} ms`,
-        );
-        return [name, reason ?? 'ok'] as const;
-      } catch (error) {
-        return [name, (error as Error).message || 'failed'] as const;
-      }
-    }),
-  );
-  return Object.fromEntries(entries);
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {

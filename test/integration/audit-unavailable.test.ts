@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceError } from '@grpc/grpc-js';
-import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodePrincipal } from '../../lib/kafka/principals.ts';
 import { HubFixture, SOMSRI } from '../helpers/hub-fixture.ts';
-import { testKafka } from '../helpers/test-kafka.ts';
+import { revokeTopicRights } from '../helpers/revoke-rights.ts';
 
-const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
 
 /**
  * When the audit topic cannot take an exchange's entries, the caller gets a
@@ -21,26 +19,8 @@ describe('an exchange whose audit entries cannot be written', () => {
   afterAll(() => hub?.stop());
 
   it('ends in a clear error, and the lost failure entry is logged', async () => {
-    const admin = testKafka().admin();
-    await admin.connect();
-    try {
-      // node-1 loses its right to write the audit topic (an operator's mistake, or a broker fault).
-      await admin.deleteAcls({
-        filters: [
-          {
-            resourceType: AclResourceTypes.TOPIC,
-            resourceName: `${hub.topicPrefix}audit`,
-            resourcePatternType: ResourcePatternTypes.LITERAL,
-            principal: `User:${nodePrincipal('node-1')}`,
-            host: '*',
-            operation: AclOperationTypes.WRITE,
-            permissionType: AclPermissionTypes.ANY,
-          },
-        ],
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    // node-1 loses its right to write the audit topic (an operator's mistake, or a broker fault).
+    await revokeTopicRights(`${hub.topicPrefix}audit`, nodePrincipal('node-1'), 'WRITE');
     const fpo = await hub.client('FPO');
     const request = { subject: SOMSRI, recordType: 'dopa.civil-registration.person', purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() };
     // Retry until the broker applies the removed ACL: the first calls may still be audited.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import type { Consumer } from 'kafkajs';
+import type { SupervisedConsumer } from '../../lib/kafka/supervised-consumer.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../broker/node.ts';
 import { ExchangeClient } from '../../lib/exchange-client.ts';
@@ -41,7 +41,7 @@ describe('two nodes sharing one Kafka', () => {
    * race between two nodes, made certain instead of left to luck.
    */
   const trailing = (node: RunningNode, ms: number): Promise<void> => {
-    const consumer = (node.consents as unknown as { consumer: Consumer }).consumer;
+    const consumer = (node.consents as unknown as { consumer: SupervisedConsumer }).consumer.current()!;
     const topics = [{ topic: `${hub.topicPrefix}consent-events` }];
     consumer.pause(topics);
     return new Promise<void>((r) => setTimeout(r, ms)).then(() => consumer.resume(topics));

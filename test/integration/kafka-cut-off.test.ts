@@ -1,12 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { type ServiceError, status } from '@grpc/grpc-js';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { demoNodeTls } from '../../cli/demo-tls.ts';
 import { ExchangeClient, type ExchangeCall } from '../../lib/exchange-client.ts';
 import { nodePrincipal } from '../../lib/kafka/principals.ts';
 import { topicNames } from '../../lib/kafka/topics.ts';
 import type { RequestRecordResponse } from '../../lib/proto.ts';
 import { startChildNode, type ChildNode } from '../helpers/child-node.ts';
+import { healthOf } from '../helpers/grpc-health.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
 import { KafkaTap } from '../helpers/kafka-tap.ts';
 import { cutUnavailableReason, LoopbackCut } from '../helpers/loopback-cut.ts';
@@ -156,7 +157,7 @@ describe('a node cut off from Kafka answers UNAVAILABLE at once, and recovers wh
     expect(JSON.parse(response.recordJson).firstNameTh).toBe('สมศรี');
   });
 
-  it('while cut off: UNAVAILABLE naming Kafka well before the deadline, health still answers, readiness fails, nothing reaches the provider, node 1 serves on', async () => {
+  it('while cut off: UNAVAILABLE naming Kafka well before the deadline, health says NOT_SERVING, readiness fails, nothing reaches the provider, node 1 serves on', async () => {
     const before = fetches();
     await cut.cut();
     const cutAt = Date.now();
@@ -184,8 +185,8 @@ describe('a node cut off from Kafka answers UNAVAILABLE at once, and recovers wh
         `node 1 stopped serving while node 2 was cut off: ${JSON.stringify(onNode1.error)}`,
       ).toBeUndefined();
     }
-    // The port still answers (health says SERVING today); readiness, what a load balancer should watch, says why the node is of no use.
-    expect(['SERVING', 'NOT_SERVING']).toContain(await healthOf(hub, node2.port));
+    // The port still answers, and says it cannot serve: gRPC health follows readiness, which says why.
+    await vi.waitFor(async () => expect(await healthOf(hub, node2.port)).toBe('NOT_SERVING'), { timeout: 10_000, interval: 250 });
     const ready = await fetch(`http://127.0.0.1:${node2.adminPort}/readyz`, {
       signal: AbortSignal.timeout(10_000),
     });
@@ -196,7 +197,7 @@ describe('a node cut off from Kafka answers UNAVAILABLE at once, and recovers wh
     expect(cutOff.map((c) => sentFor(c.clientRequestId))).toEqual(cutOff.map(() => 0));
   }, 60_000);
 
-  it('recovers once the link returns', async () => {
+  it('recovers once the link returns, and health says SERVING again', async () => {
     await cut.restore();
     // Each connection resumes when its next TCP retransmission gets through (or kafkajs gives up on the
     // request and reconnects): typically within seconds; the first call may still meet a stalled consumer.
@@ -210,6 +211,7 @@ describe('a node cut off from Kafka answers UNAVAILABLE at once, and recovers wh
         { timeout: 60_000, interval: 500 },
       )
       .toBe('served');
+    await vi.waitFor(async () => expect(await healthOf(hub, node2.port)).toBe('SERVING'), { timeout: 10_000, interval: 250 });
   }, 70_000);
 
   it('a retry of a call refused during the cut, same client_request_id, is served at once, with one request to the provider', async () => {
@@ -239,34 +241,4 @@ describe('a node cut off from Kafka answers UNAVAILABLE at once, and recovers wh
 function envelopeOf(value: Buffer | null): { clientRequestId: string } {
   const payload = value?.toString().split('.')[1] ?? '';
   return JSON.parse(Buffer.from(payload, 'base64url').toString()) as { clientRequestId: string };
-}
-
-/** grpc.health.v1 Check of the exchange service, over the FPO client certificate, with a short deadline. */
-async function healthOf(hub: HubFixture, port: number): Promise<string> {
-  const grpc = await import('@grpc/grpc-js');
-  const { protoPath } = await import('grpc-health-check');
-  const protoLoader = await import('@grpc/proto-loader');
-  const def = grpc.loadPackageDefinition(protoLoader.loadSync(protoPath, { enums: String })) as unknown as {
-    grpc: { health: { v1: { Health: typeof grpc.Client } } };
-  };
-  const health = new def.grpc.health.v1.Health(
-    `127.0.0.1:${port}`,
-    await hub.credentials('FPO'),
-  ) as unknown as {
-    check: (
-      req: object,
-      opts: { deadline: number },
-      cb: (e: Error | null, r: { status: string }) => void,
-    ) => void;
-    close: () => void;
-  };
-  try {
-    return await new Promise<string>((resolve, reject) =>
-      health.check({ service: 'xhub.exchange.v1.Exchange' }, { deadline: Date.now() + 2_000 }, (e, r) =>
-        e ? reject(e) : resolve(r.status),
-      ),
-    );
-  } finally {
-    health.close();
-  }
 }

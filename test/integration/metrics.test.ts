@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConnectorConfig } from '../../connectors/config.ts';
 import { groupNames } from '../../lib/kafka/provision.ts';
-import { nodePrincipal } from '../../lib/kafka/principals.ts';
+import { connectorPrincipal, nodePrincipal } from '../../lib/kafka/principals.ts';
 import { topicNames } from '../../lib/kafka/topics.ts';
 import { expectFailure } from '../helpers/grpc-error.ts';
+import { healthOf } from '../helpers/grpc-health.ts';
 import { HubFixture, SOMSRI } from '../helpers/hub-fixture.ts';
 import { produce } from '../helpers/kafka-tap.ts';
-import { testKafka } from '../helpers/test-kafka.ts';
+import { revokeTopicRights } from '../helpers/revoke-rights.ts';
 
-// kafkajs is CommonJS: its ACL enums are not named exports under Node's ESM loader.
-const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
 
 const PERSON = 'dopa.civil-registration.person';
 /** A citizen id with a wrong check digit: refused before anything is sent, and never a label. */
@@ -144,6 +142,8 @@ describe('operators: metrics and health on the admin listeners of node and conne
     }
     expect(JSON.parse((await get(hub.node.adminPort, '/readyz')).body).checks).toEqual({
       kafka: 'ok',
+      replies: 'ok',
+      claims: 'ok',
       'consent-view': 'ok',
       policy: 'ok',
     });
@@ -159,23 +159,9 @@ describe('operators: metrics and health on the admin listeners of node and conne
     '/readyz is 503 naming the consent-view check while the view is stale, and 200 again once it catches up',
     { timeout: 60_000 },
     async () => {
-      const admin = testKafka().admin();
-      await admin.connect();
       try {
         // node-1 loses every right on the consent topic: its view can no longer learn the end offsets.
-        await admin.deleteAcls({
-          filters: [
-            {
-              resourceType: AclResourceTypes.TOPIC,
-              resourceName: topicNames(hub.topicPrefix).consentEvents(),
-              resourcePatternType: ResourcePatternTypes.LITERAL,
-              principal: `User:${nodePrincipal('node-1')}`,
-              host: '*',
-              operation: AclOperationTypes.ANY,
-              permissionType: AclPermissionTypes.ANY,
-            },
-          ],
-        });
+        await revokeTopicRights(topicNames(hub.topicPrefix).consentEvents(), nodePrincipal('node-1'));
         await expect
           .poll(async () => (await get(hub.node.adminPort, '/readyz')).status, {
             timeout: 10_000,
@@ -198,13 +184,71 @@ describe('operators: metrics and health on the admin listeners of node and conne
         expect((await get(hub.node.adminPort, '/healthz')).status).toBe(200);
       } finally {
         await hub.provision();
-        await admin.disconnect();
       }
       await vi.waitFor(async () => expect((await get(hub.node.adminPort, '/readyz')).status).toBe(200), {
         timeout: 15_000,
         interval: 100,
       });
       expect(sample(await scrapeNode(), 'xhub_consent_view_current')).toBe(1);
+    },
+  );
+
+  it(
+    "a node whose reply consumer stops for good: /readyz names it, gRPC health says NOT_SERVING, exchanges are refused before the provider is asked, and a new consumer takes over once it may read again",
+    { timeout: 90_000 },
+    async () => {
+      const fpo = await hub.client('FPO');
+      const person = () => ({ subject: SOMSRI, recordType: PERSON, purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
+      const asked = () => hub.backends.get('DOPA')!.total;
+      try {
+        // node-1 may no longer read its reply topic: kafkajs stops that consumer for good (not a passing error).
+        await revokeTopicRights(topicNames(hub.topicPrefix).replies('node-1'), nodePrincipal('node-1'));
+        await vi.waitFor(
+          async () => {
+            const body = JSON.parse((await get(hub.node.adminPort, '/readyz')).body) as { failed?: string[]; checks: Record<string, string> };
+            expect(body.failed).toEqual(['replies']);
+            expect(body.checks.replies).toMatch(/^the reply topic consumer is not reading: /);
+          },
+          { timeout: 30_000, interval: 200 },
+        );
+        await vi.waitFor(async () => expect(await healthOf(hub, hub.node.port)).toBe('NOT_SERVING'), { timeout: 5_000, interval: 200 });
+        const before = asked();
+        const details = await expectFailure(fpo.requestRecord(person()), status.UNAVAILABLE, 'ERR_KAFKA_UNAVAILABLE');
+        expect(details).toMatch(/cannot receive providers' answers right now \(the reply topic consumer is not reading: .*\); nothing was sent/);
+        // Refused before anything was claimed or sent: the provider's backend was not asked.
+        expect(asked()).toBe(before);
+      } finally {
+        await hub.provision();
+      }
+      await vi.waitFor(async () => expect((await get(hub.node.adminPort, '/readyz')).status).toBe(200), { timeout: 30_000, interval: 200 });
+      await vi.waitFor(async () => expect(await healthOf(hub, hub.node.port)).toBe('SERVING'), { timeout: 5_000, interval: 200 });
+      const served = await fpo.requestRecord(person());
+      expect(served.providerId).toBe('DOPA');
+    },
+  );
+
+  it(
+    "a connector whose consumer stops for good: its /readyz names the consumer and why, and a new consumer takes over once it may read again",
+    { timeout: 90_000 },
+    async () => {
+      const dopaAdmin = () => hub.connectors.get('DOPA')!.adminPort;
+      try {
+        await revokeTopicRights(topicNames(hub.topicPrefix).requests('DOPA'), connectorPrincipal('DOPA'));
+        await vi.waitFor(
+          async () => {
+            const body = JSON.parse((await get(dopaAdmin(), '/readyz')).body) as { failed?: string[]; checks: Record<string, string> };
+            expect(body.failed).toEqual(['consumer']);
+            expect(body.checks.consumer).toMatch(/^the requests\.DOPA consumer is not reading: /);
+          },
+          { timeout: 30_000, interval: 200 },
+        );
+      } finally {
+        await hub.provision();
+      }
+      await vi.waitFor(async () => expect((await get(dopaAdmin(), '/readyz')).status).toBe(200), { timeout: 30_000, interval: 200 });
+      const fpo = await hub.client('FPO');
+      const served = await fpo.requestRecord({ subject: SOMSRI, recordType: PERSON, purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() });
+      expect(served.providerId).toBe('DOPA');
     },
   );
 
