@@ -33,7 +33,7 @@ function throughputRows(r: ThroughputResult): Row[] {
   const sig = r.limits.signatureMicros;
   return [
     [
-      `maximum exchanges/s (closed loop; ${r.layout} + 4 connectors, each in its own process; ${r.secondsPerRun} s per level)`,
+      `maximum exchanges/s (closed loop; ${r.layout} + 4 connectors, each in its own process; ${r.secondsPerRun} s per level${r.warmUp ? ` after ${r.warmUp.seconds} s of warm-up` : ''})`,
       `C=${s.atConcurrency}: **${fmt(s.maxExchangesPerSecond)}/s** (${latencyText(best?.latencyMs ?? null)}); ${others.map(([level, run]) => `${level} ${fmt(run.perSecond)}/s`).join('; ')}; ${fmt(Object.values(r.hub.runs).reduce((n, run) => n + run.errors, 0))} errors`,
     ],
     [

@@ -13,13 +13,15 @@ export const cpuText = (c: {
   auditNode?: number;
   connectors: number;
   kafka?: number;
+  /** Of Kafka's figure, its JIT compiler threads' part. */
+  kafkaJit?: number;
   loadGenerator: number;
 }) =>
   [
     `node ${fmt(c.node)}`,
     ...(c.auditNode === undefined ? [] : [`audit node ${fmt(c.auditNode)}`]),
     `connectors ${fmt(c.connectors)}`,
-    c.kafka === undefined ? 'Kafka not counted' : `Kafka ${fmt(c.kafka)}`,
+    c.kafka === undefined ? 'Kafka not counted' : `Kafka ${fmt(c.kafka)}${c.kafkaJit ? ` (of which its JIT compiler ${fmt(c.kafkaJit)})` : ''}`,
     `load generator ${fmt(c.loadGenerator)}`,
   ].join(', ');
 

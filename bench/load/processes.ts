@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { REPO_ROOT } from '../../cli/demo-setup.ts';
 
 export interface Child {
@@ -68,6 +68,33 @@ export function processStats(pid: number): { cpuSeconds: number; peakRssMiB: num
   } catch {
     return { cpuSeconds: 0, peakRssMiB: 0 };
   }
+}
+
+/**
+ * CPU seconds used so far by a JVM's JIT compiler threads (HotSpot names them
+ * "C1 CompilerThread…" and "C2 CompilerThread…"), from /proc: 0 for a process
+ * that has none or is gone. A freshly started Kafka compiles for minutes;
+ * a broker in service compiled long ago.
+ */
+export function jitCompilerSeconds(pid: number): number {
+  let ticks = 0;
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  for (const tid of tasks) {
+    try {
+      if (!/^C[12] CompilerThre/.test(readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8'))) continue;
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The thread ended between the listing and the read: it used nothing more.
+    }
+  }
+  return ticks / 100;
 }
 
 function nodeArgs(): string[] {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EachBatchPayload } from 'kafkajs';
 import { RECORD_DOMAINS, RecordBatcher } from '../../lib/crypto/record-signature.ts';
 import type { ErrorCode } from '../../lib/errors/error-codes.ts';
+import { withTimeout } from '../../lib/closer.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import { sendDeadLetter } from '../../lib/kafka/dead-letter.ts';
 import { LONG_POLL_MS } from '../../lib/kafka/long-poll.ts';
@@ -30,6 +31,8 @@ export class ClaimLog {
   private next = 0n;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly waiting = new Map<string, (verdict: ClaimVerdict) => void>();
+  /** Outcomes being written: stop() lets them land before the producer closes. */
+  private readonly recording = new Set<Promise<void>>();
   /** The exact bytes of records this node signed and has not yet read back: those need no second signature check. */
   private readonly own = new Map<string, ClaimTopicRecord & { nodeId: string }>();
   private readonly options: ClaimLogOptions;
@@ -62,6 +65,8 @@ export class ClaimLog {
 
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
+    // An outcome still on its way would leave its request unknown for the idempotency window.
+    await withTimeout(Promise.allSettled([...this.recording]), 5_000, '').catch(() => this.options.log.warn({ outcomes: this.recording.size }, 'stopping with outcomes not yet on the claims topic: their requests stay unknown'));
     await this.consumer?.stop();
   }
 
@@ -110,7 +115,13 @@ export class ClaimLog {
   /** Closes a request claim this node holds: what a retry, on any node, will be answered with. */
   async outcome(claimId: string, requestKey: string, result: OutcomeResult): Promise<void> {
     const record: OutcomeRecord = { v: 1, type: 'outcome', claimId, at: Date.now(), requestKey, result };
-    await this.send(requestKey, record);
+    const sent = this.send(requestKey, record);
+    this.recording.add(sent);
+    try {
+      await sent;
+    } finally {
+      this.recording.delete(sent);
+    }
   }
 
   /** Resolves with the holder once it has an outcome, or undefined at the deadline. */

@@ -77,10 +77,17 @@ export async function runClaimed(deps: ClaimedExchangeDeps, request: ClaimedRequ
   }
 }
 
+/**
+ * Runs the exchange this claim holds and records its outcome. The caller gets
+ * its answer without waiting for that write: a retry that comes first waits
+ * for the outcome (`waitForOutcome`), as it would for an exchange still
+ * running, and a write that fails is no worse than before (logged; retries
+ * wait out the claim's deadline). ClaimLog.stop() lets pending writes land.
+ */
 async function hold(deps: ClaimedExchangeDeps, request: ClaimedRequest, work: ClaimedWork, claimId: string, requestKey: string): Promise<RequestRecordResponse> {
   const exchangeId = randomUUID();
   const record = (result: OutcomeResult) =>
-    deps.claims.outcome(claimId, requestKey, result).catch((error: unknown) => {
+    void deps.claims.outcome(claimId, requestKey, result).catch((error: unknown) => {
       // Retries then wait until this claim's deadline has passed, and the next one takes over.
       deps.log.error({ err: error, exchangeId }, 'the outcome of an exchange could not be recorded on the claims topic');
     });
@@ -89,14 +96,14 @@ async function hold(deps: ClaimedExchangeDeps, request: ClaimedRequest, work: Cl
     response = await work.run(exchangeId);
   } catch (error) {
     if (error instanceof NotStarted) {
-      await record({ kind: 'released' });
+      record({ kind: 'released' });
       throw error.reason;
     }
     const e = toHubError(error);
-    await record({ kind: 'failed', exchangeId, code: e.code, message: e.message.slice(0, 1024) });
+    record({ kind: 'failed', exchangeId, code: e.code, message: e.message.slice(0, 1024) });
     throw error;
   }
-  await record({ kind: 'delivered', exchangeId, sealed: deps.sealer.seal(request.consumer, request.clientRequestId, JSON.stringify(response)) });
+  record({ kind: 'delivered', exchangeId, sealed: deps.sealer.seal(request.consumer, request.clientRequestId, JSON.stringify(response)) });
   return response;
 }
 
