@@ -37,6 +37,8 @@ export interface ConsoleConfig {
   maxFailures?: number;
   /** How long a lock-out lasts. */
   lockoutMs?: number;
+  /** Consecutive failed logins from one address (an IPv6 /64) that lock it out, whatever names it tries. */
+  addressMaxFailures?: number;
 }
 
 export interface NodeConfig extends KafkaConnectionSettings, AdminListenSettings {
@@ -137,6 +139,7 @@ const schema: JSONSchemaType<NodeConfig> = {
         idleTimeoutMs: { type: 'integer', minimum: 60_000, maximum: 86_400_000, nullable: true },
         maxFailures: { type: 'integer', minimum: 1, maximum: 100, nullable: true },
         lockoutMs: { type: 'integer', minimum: 1_000, maximum: 86_400_000, nullable: true },
+        addressMaxFailures: { type: 'integer', minimum: 1, maximum: 10_000, nullable: true },
       },
     },
     policiesDir: { type: 'string', minLength: 1 },

@@ -23,6 +23,7 @@ import { handleRequest, type HandlerDeps } from './handle-request.ts';
 import { handleBulkRequest } from './handle-bulk.ts';
 import { BULK_HEADER } from '../lib/envelope/bulk/bulk.types.ts';
 import { LONG_POLL_MS } from '../lib/kafka/long-poll.ts';
+import { inWindow } from '../lib/kafka/in-window.ts';
 import { SupervisedConsumer } from '../lib/kafka/supervised-consumer.ts';
 import { EXCHANGE_ID_HEADER } from '../lib/envelope/envelope.types.ts';
 
@@ -186,26 +187,27 @@ export async function startConnector(
       eachBatchAutoResolve: false,
       eachBatch: async (payload: EachBatchPayload) => {
         const { batch } = payload;
-        // Process in slices of `concurrency`; an offset is resolved (and later
-        // committed) only once its whole slice has been answered.
-        for (let i = 0; i < batch.messages.length; i += config.concurrency) {
-          if (!payload.isRunning() || payload.isStale()) return;
-          const slice = batch.messages.slice(i, i + config.concurrency);
-          // A slice can take as long as a request deadline: keep the group
-          // membership alive meanwhile (kafkajs only heartbeats when asked).
-          const beat = setInterval(() => void payload.heartbeat().catch(() => {}), 1_000);
-          // Let every request of the slice finish before failing the batch, so a
-          // redelivery never races an answer still in flight.
-          const results = await Promise.allSettled(slice.map((m) => processOne(m, batch.partition))).finally(
-            () => clearInterval(beat),
-          );
-          const failed = results.find((r) => r.status === 'rejected');
-          if (failed) throw failed.reason;
-          const last = slice.at(-1);
-          if (last) payload.resolveOffset(last.offset);
-          await payload.commitOffsetsIfNecessary();
-          await payload.heartbeat();
+        // Up to `concurrency` requests in flight, the next starting as soon as any is answered: a
+        // slow request holds one slot, not the requests behind it. An offset is resolved (and
+        // committed after the batch) only once every request up to it has been answered; after a
+        // failure the rest is let finish before the batch fails, so a redelivery never races an
+        // answer still in flight.
+        // Requests can take as long as a deadline: keep the group membership alive meanwhile
+        // (kafkajs only heartbeats when asked). A failed heartbeat (a rebalance) stops new
+        // requests starting and fails the batch once those in flight are answered, so the
+        // consumer rejoins instead of being thrown out of the group for running over.
+        let beatFailed: { error: unknown } | undefined;
+        const beat = setInterval(() => void payload.heartbeat().catch((error: unknown) => (beatFailed ??= { error })), 1_000);
+        try {
+          await inWindow(batch.messages, config.concurrency, (m) => processOne(m, batch.partition), {
+            keepGoing: () => payload.isRunning() && !payload.isStale() && !beatFailed,
+            done: (last) => payload.resolveOffset(batch.messages[last]!.offset),
+          });
+        } finally {
+          clearInterval(beat);
         }
+        if (beatFailed) throw beatFailed.error;
+        await payload.heartbeat();
       },
     });
   }

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue as SqlValue, type StatementSync } from 'node:sqlite';
+import { CompactRange } from '../../lib/merkle/compact-range.ts';
 import { leafHash } from '../../lib/merkle/hash.ts';
+import { consistencyProofFrom, inclusionProofFrom, subtreesOf, type RangeHash } from '../../lib/merkle/tree.ts';
 import type { AuditEntry } from './audit-entry.types.ts';
 
 export interface AuditFilter {
@@ -64,12 +66,17 @@ export interface IndexedEntry {
 /**
  * A query projection of the audit log in SQLite (WebAssembly build, a file on
  * disk). It is derived data: delete the file and it is rebuilt from the topic.
- * Entries keep their log index (the Merkle leaf index) and leaf hash, so proofs
- * can be served from it.
+ * Entries keep their log index (the Merkle leaf index) and leaf hash, and the
+ * hash of every perfect subtree above them is kept as it completes (about one
+ * per entry), so a proof reads O(log² n) hashes, never the whole log.
  */
 export class AuditIndex {
   private readonly db: Sql;
   private readonly insert: StatementSync;
+  private readonly insertSubtree: StatementSync;
+  /** The right edge of the tree of everything indexed: where the next leaf goes. */
+  private edge: CompactRange;
+  private readonly hashOf: RangeHash;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -77,7 +84,7 @@ export class AuditIndex {
     // Derived data: an index file from before entries had ids, or kept their bytes as text
     // (which altered any that were not UTF-8), is rebuilt from the topic.
     const columns = this.db.all('PRAGMA table_info(entries)').map((c) => c.name);
-    if (columns.length > 0 && (!columns.includes('entry_id') || !columns.includes('raw'))) this.db.exec('DROP TABLE entries; DROP TABLE IF EXISTS checkpoints; DROP TABLE IF EXISTS position;');
+    if (columns.length > 0 && (!columns.includes('entry_id') || !columns.includes('raw'))) this.db.exec('DROP TABLE entries; DROP TABLE IF EXISTS checkpoints; DROP TABLE IF EXISTS position; DROP TABLE IF EXISTS subtrees;');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS entries (
         idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, at INTEGER NOT NULL, exchange_id TEXT, consumer TEXT, provider TEXT,
@@ -89,11 +96,68 @@ export class AuditIndex {
       CREATE INDEX IF NOT EXISTS by_at ON entries (at);
       CREATE INDEX IF NOT EXISTS by_exchange ON entries (exchange_id, idx) WHERE exchange_id IS NOT NULL;
       CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, root BLOB NOT NULL);
-      CREATE TABLE IF NOT EXISTS position (id INTEGER PRIMARY KEY CHECK (id = 0), next_offset INTEGER NOT NULL);`);
+      CREATE TABLE IF NOT EXISTS position (id INTEGER PRIMARY KEY CHECK (id = 0), next_offset INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS subtrees (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;`);
     // Prepared once, not for every entry (about a fifth of the cost of indexing).
     this.insert = this.db.statement(
       'INSERT OR IGNORE INTO entries (idx, kind, at, exchange_id, consumer, provider, record_type, purpose, subject_ref, lawful_basis, decision, raw, leaf, entry_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
     );
+    this.insertSubtree = this.db.statement('INSERT OR REPLACE INTO subtrees (level, idx, hash) VALUES (?,?,?)');
+    this.hashOf = subtreesOf((level, index) => this.perfect(level, index));
+    this.edge = this.restoreEdge();
+  }
+
+  /** The hash of a perfect subtree (level 0: a leaf), or an error naming the one missing. */
+  private perfect(level: number, index: number): Buffer {
+    const row = level === 0 ? this.db.get('SELECT leaf AS hash FROM entries WHERE idx = ?', [index]) : this.db.get('SELECT hash FROM subtrees WHERE level = ? AND idx = ?', [level, index]);
+    if (!row) throw new Error(`the audit index lacks the subtree at level ${level}, index ${index}`);
+    return asBuffer(row.hash);
+  }
+
+  /**
+   * The right edge from the stored subtrees; an index file from before they
+   * were kept (or with some missing) gets them rebuilt from its leaves, a
+   * chunk at a time, once.
+   */
+  private restoreEdge(): CompactRange {
+    const size = this.nextIndex();
+    try {
+      return CompactRange.restore(size, (level, index) => this.perfect(level, index));
+    } catch {
+      const edge = new CompactRange();
+      this.db.exec('BEGIN');
+      try {
+        this.db.exec('DELETE FROM subtrees');
+        const CHUNK = 10_000;
+        for (let first = 0; first < size; first += CHUNK) {
+          const rows = this.db.all('SELECT idx, leaf FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx', [first, Math.min(first + CHUNK, size)]);
+          for (const r of rows) {
+            if (Number(r.idx) !== edge.size) throw new IndexGap();
+            this.keep(edge.append(asBuffer(r.leaf)));
+          }
+        }
+        this.db.exec('COMMIT');
+      } catch (error) {
+        this.rollback();
+        if (!(error instanceof IndexGap)) throw error;
+        // A hole in the log positions: this derived data is unusable; read the topic again.
+        this.db.exec('DELETE FROM entries; DELETE FROM subtrees; DELETE FROM position;');
+        return new CompactRange();
+      }
+      return edge;
+    }
+  }
+
+  private rollback(): void {
+    try {
+      this.db.exec('ROLLBACK');
+    } catch {
+      // No transaction left to roll back: SQLite ended it itself.
+    }
+  }
+
+  private keep(subtrees: { level: number; index: number; hash: Buffer }[]): void {
+    for (const t of subtrees) this.insertSubtree.run(t.level, t.index, t.hash);
   }
 
   /** The next log index the index expects: everything before it is in. */
@@ -122,17 +186,56 @@ export class AuditIndex {
    * `unverified`, and is never returned by `query`.
    */
   add(first: number, raws: { raw: Buffer; entry: AuditEntry | undefined }[], nextOffset: number): void {
+    // The right edge in memory must be the disk's (it is restored after any failed write).
+    if (this.edge.size !== this.nextIndex()) this.edge = this.restoreEdge();
     this.db.exec('BEGIN');
     try {
       raws.forEach(({ raw, entry: e }, i) => {
-        this.insert.run(first + i, e?.kind ?? UNVERIFIED, e?.at ?? 0, e?.exchangeId ?? null, e?.consumer ?? null, e?.provider ?? null, e?.recordType ?? null, e?.purpose ?? null, e?.subjectRef ?? null, e?.lawfulBasis ?? null, e?.decision ?? null, raw, leafHash(raw), e?.id ?? null);
+        const index = first + i;
+        // An index already in keeps its first bytes; a new one must be the next leaf of the tree.
+        if (index < this.edge.size) return;
+        if (index > this.edge.size) throw new Error(`audit index: entry ${index} would leave a gap after ${this.edge.size - 1}`);
+        const leaf = leafHash(raw);
+        const inserted = this.insert.run(index, e?.kind ?? UNVERIFIED, e?.at ?? 0, e?.exchangeId ?? null, e?.consumer ?? null, e?.provider ?? null, e?.recordType ?? null, e?.purpose ?? null, e?.subjectRef ?? null, e?.lawfulBasis ?? null, e?.decision ?? null, raw, leaf, e?.id ?? null);
+        if (Number(inserted.changes) !== 1) throw new Error(`audit index: entry ${index} was not stored (a second entry with its id?)`);
+        this.keep(this.edge.append(leaf));
       });
       this.db.run('INSERT INTO position (id, next_offset) VALUES (0, ?) ON CONFLICT (id) DO UPDATE SET next_offset = excluded.next_offset', [nextOffset]);
       this.db.exec('COMMIT');
     } catch (error) {
-      this.db.exec('ROLLBACK');
+      // SQLite may have rolled back already (a full disk, an I/O error): then ROLLBACK fails too.
+      this.rollback();
+      // What was appended in memory was rolled back on disk: start again from the disk.
+      this.edge = this.restoreEdge();
       throw error;
     }
+  }
+
+  /** The leaf hash at a log index. */
+  leafAt(index: number): Buffer {
+    return this.perfect(0, index);
+  }
+
+  /** The RFC 9162 tree hash of the first `size` entries. */
+  rootAt(size: number): Buffer {
+    this.covers(size);
+    return this.hashOf(0, size);
+  }
+
+  /** PATH(index, D[size]) from stored subtree hashes (O(log² n) reads). */
+  inclusionProof(index: number, size: number): Buffer[] {
+    this.covers(size);
+    return inclusionProofFrom(this.hashOf, index, size);
+  }
+
+  /** PROOF(first, D[second]) from stored subtree hashes (O(log² n) reads). */
+  consistencyProof(first: number, second: number): Buffer[] {
+    this.covers(second);
+    return consistencyProofFrom(this.hashOf, first, second);
+  }
+
+  private covers(size: number): void {
+    if (!Number.isInteger(size) || size < 0 || size > this.edge.size) throw new RangeError(`the audit index holds ${this.edge.size} entries, not ${size}`);
   }
 
   addCheckpoint(size: number, note: string, root: Buffer): void {
@@ -188,11 +291,6 @@ export class AuditIndex {
     return this.db
       .all(`SELECT idx, raw, leaf FROM entries WHERE exchange_id = ? AND kind <> '${UNVERIFIED}' ORDER BY idx`, [exchangeId])
       .map((r) => ({ index: Number(r.idx), raw: asBuffer(r.raw), leaf: asBuffer(r.leaf) }));
-  }
-
-  /** Leaf hashes of entries 0..size-1, for proofs. */
-  leaves(size: number): Buffer[] {
-    return this.db.all('SELECT leaf FROM entries WHERE idx < ? ORDER BY idx', [size]).map((r) => asBuffer(r.leaf));
   }
 
   /**
@@ -255,6 +353,9 @@ export class AuditIndex {
     this.db.close();
   }
 }
+
+/** The index file has no entry at some log position below its highest: it is rebuilt from the topic. */
+class IndexGap extends Error {}
 
 /** A BLOB column as a Buffer over the same memory (no copy). */
 function asBuffer(value: unknown): Buffer {

@@ -3,7 +3,6 @@ import type { Pseudonymiser } from '../../lib/crypto/pseudonym.ts';
 import { HubError } from '../../lib/errors/hub-error.ts';
 import { parseTime } from '../../lib/input.ts';
 import type { TokenReplayCheck } from '../claims/token-replay.ts';
-import { consistencyProof, inclusionProof } from '../../lib/merkle/tree.ts';
 import type { Policy } from '../../policies/policy.types.ts';
 import { authenticate, type AuthOptions } from '../auth/authenticate.ts';
 import { requireRole } from '../auth/require-role.ts';
@@ -110,8 +109,7 @@ export function auditHandlers(deps: AuditDeps) {
       const treeSize = Number(request.treeSize) > 0 ? size(request.treeSize, 'tree_size') : latest(log).size;
       if (index >= treeSize) throw bad(`index ${index} is not in a tree of ${treeSize} entries`);
       if (treeSize > log.nextIndex()) throw new HubError('ERR_NOT_FOUND', `this node has indexed ${log.nextIndex()} entries, fewer than ${treeSize}`);
-      const leaves = log.leaves(treeSize);
-      return { index: String(index), treeSize: String(treeSize), leafHash: b64(leaves[index]!), hashes: inclusionProof(leaves, index, treeSize).map(b64) };
+      return { index: String(index), treeSize: String(treeSize), leafHash: b64(log.leafAt(index)), hashes: log.inclusionProof(index, treeSize).map(b64) };
     },
 
     ProveConsistency: async (ctx: CallContext, request: { first: string; second: string }) => {
@@ -120,7 +118,7 @@ export function auditHandlers(deps: AuditDeps) {
       const second = size(request.second, 'second');
       if (first > second) throw bad('first must not be larger than second');
       if (second > index.nextIndex()) throw new HubError('ERR_NOT_FOUND', `this node has indexed ${index.nextIndex()} entries, fewer than ${second}`);
-      return { first: String(first), second: String(second), hashes: consistencyProof(index.leaves(second), first, second).map(b64) };
+      return { first: String(first), second: String(second), hashes: index.consistencyProof(first, second).map(b64) };
     },
 
     GetEvidence: async (ctx: CallContext, request: { exchangeId: string }) => {

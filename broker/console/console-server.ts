@@ -21,7 +21,7 @@ import { buildEvidenceFor, EXCHANGE_ID } from '../evidence/build-evidence.ts';
 import { exchangeView } from './exchange-view.ts';
 import { checkPassword, decoyUser, totpOf, type ConsoleUser } from './console-users.ts';
 import { translator, type Lang } from './i18n.ts';
-import { LoginGuard } from './login-guard.ts';
+import { addressKey, LoginGuard } from './login-guard.ts';
 import { exchangePage } from './pages/exchange.ts';
 import { reportPage } from './pages/report.ts';
 import { consentsPage } from './pages/consents.ts';
@@ -78,7 +78,10 @@ class Refused extends Error {}
 export async function startConsole(deps: ConsoleDeps): Promise<{ port: number; close(): Promise<void> }> {
   const now = deps.now ?? Date.now;
   const sessions = new Sessions(deps.config.idleTimeoutMs ?? 15 * 60_000);
-  const guard = new LoginGuard(deps.config.maxFailures ?? 5, deps.config.lockoutMs ?? 15 * 60_000);
+  const lockoutMs = deps.config.lockoutMs ?? 15 * 60_000;
+  const guard = new LoginGuard(deps.config.maxFailures ?? 5, lockoutMs);
+  /** Failures per address, whatever names it tries: one host cannot walk through many names. */
+  const addressGuard = new LoginGuard(deps.config.addressMaxFailures ?? 20, lockoutMs);
   /** Hashed against when the name is unknown, so a wrong name costs what a wrong password does. */
   const decoy = decoyUser();
   const verifyJob = new VerifyJob({ index: deps.index, verifier: deps.logVerifier, entryKeys: () => nodeKeyLookup(deps.policy()) });
@@ -123,17 +126,20 @@ export async function startConsole(deps: ConsoleDeps): Promise<{ port: number; c
       const name = (params.get('user') ?? '').slice(0, 64);
       const user = deps.users.get(name);
       // Unknown names are counted, locked and hashed like known ones: neither the answer nor its timing says whether an account exists.
-      const locked = guard.lockedUntil(name, now());
+      const from = addressKey(req.socket.remoteAddress);
+      const locked = Math.max(guard.lockedUntil(name, now()) ?? 0, addressGuard.lockedUntil(from, now()) ?? 0);
       if (locked) return send(429, loginPage(ctx(session!), translator(lang)('login.locked', { until: new Date(locked).toISOString() })));
       const passwordOk = checkPassword(user ?? decoy, params.get('password') ?? '');
       const step = user ? totpStep(user, params.get('totp') ?? '', now()) : undefined;
       const ok = user !== undefined && passwordOk && step !== undefined && step > (usedSteps.get(name) ?? -1);
       if (!ok) {
-        const locks = guard.failed(name, now());
+        const accountLocks = guard.failed(name, now());
+        const locks = addressGuard.failed(from, now()) || accountLocks;
         // A typed user name may be anything, a citizen id included: only a known account is named.
         await deps.audit.append({ kind: 'access-denied', actor: user ? `console:${name}@${user.agency}` : 'console:unknown account', decision: 'deny', reason: locks ? 'ERR_CONSOLE_LOCKED' : 'ERR_CONSOLE_LOGIN_FAILED', detail: 'console login' }).catch(() => {});
         return send(401, loginPage(ctx(session!), translator(lang)('login.failed')));
       }
+      // The address's count is not reset: one valid account must not open a way to guess others.
       guard.succeeded(name);
       usedSteps.set(name, step);
       sessions.end(session!.id);

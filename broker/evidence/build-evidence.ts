@@ -1,6 +1,5 @@
 import type { JWK } from 'jose';
 import { HubError } from '../../lib/errors/hub-error.ts';
-import { inclusionProof } from '../../lib/merkle/tree.ts';
 import { verifierKeyOf, type NoteVerifier } from '../../lib/merkle/signed-note.ts';
 import { nodeKeyOwner } from '../../policies/policy-loader.ts';
 import type { Policy } from '../../policies/policy.types.ts';
@@ -26,7 +25,6 @@ export function buildEvidenceFor(index: AuditIndex, policy: Policy, exchangeId: 
   if (!checkpoint || checkpoint.size <= last) {
     throw new HubError('ERR_AUDIT_UNAVAILABLE', `the last entry of exchange ${exchangeId} (log index ${last}) is not yet under a signed checkpoint; checkpoints follow within seconds: retry shortly`);
   }
-  const leaves = index.leaves(checkpoint.size);
   const entries = rows.map((r) => JSON.parse(r.raw.toString('utf8')) as AuditEntry);
   const nodes: Record<string, JWK> = {};
   const providers: Record<string, JWK> = {};
@@ -40,7 +38,7 @@ export function buildEvidenceFor(index: AuditIndex, policy: Policy, exchangeId: 
     format: EVIDENCE_FORMAT,
     exchangeId,
     checkpoint: checkpoint.note,
-    entries: rows.map((r) => ({ index: r.index, bytes: r.raw.toString('base64'), inclusionProof: inclusionProof(leaves, r.index, checkpoint.size).map((h) => h.toString('base64')) })),
+    entries: rows.map((r) => ({ index: r.index, bytes: r.raw.toString('base64'), inclusionProof: index.inclusionProof(r.index, checkpoint.size).map((h) => h.toString('base64')) })),
     ...(tokenDigest ? { tokenDigest } : {}),
     ...(providerReceipt ? { providerReceipt } : {}),
     keys: { log: verifierKeyOf(logVerifier), nodes, providers },

@@ -12,3 +12,33 @@ export function canonicalJson(value: unknown): string {
   if (text === undefined) throw new Error('value cannot be canonicalised as JSON');
   return text;
 }
+
+/**
+ * A plain object's RFC 8785 canonical JSON (`text`), kept member by member so
+ * that the same object with one more member (its signature) costs a string
+ * join, not a second canonicalisation: `with(name, value)` is exactly
+ * canonicalJson({ ...object, [name]: value }).
+ */
+export class CanonicalObject {
+  readonly text: string;
+  private readonly keys: string[];
+  private readonly members: string[];
+
+  constructor(value: object) {
+    const record = value as Record<string, unknown>;
+    // The keys, values left out and order as RFC 8785 (and canonicalJson) has them.
+    this.keys = Object.keys(record)
+      .sort()
+      .filter((k) => record[k] !== undefined && typeof record[k] !== 'symbol');
+    this.members = this.keys.map((k) => `${canonicalJson(k)}:${canonicalJson(record[k])}`);
+    this.text = `{${this.members.join(',')}}`;
+  }
+
+  with(name: string, value: unknown): string {
+    if (this.keys.includes(name)) throw new Error(`the object already has a member ${JSON.stringify(name)}`);
+    const at = this.keys.findIndex((k) => k > name);
+    const members = [...this.members];
+    members.splice(at === -1 ? members.length : at, 0, `${canonicalJson(name)}:${canonicalJson(value)}`);
+    return `{${members.join(',')}}`;
+  }
+}

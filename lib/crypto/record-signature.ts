@@ -1,5 +1,5 @@
 import { KeyObject, sign, verify } from 'node:crypto';
-import { canonicalJson } from './digest.ts';
+import { CanonicalObject, canonicalJson } from './digest.ts';
 import { leafHash } from '../merkle/hash.ts';
 import { allInclusionProofs } from '../merkle/tree.ts';
 import { verifyInclusion } from '../merkle/verify.ts';
@@ -62,9 +62,9 @@ export class RecordSigner {
    * body with nodeId and kid), base64url.
    */
   sign<T extends object>(domain: RecordDomain, body: T): string {
-    const unsigned = { ...body, nodeId: this.nodeId, kid: this.kid };
-    const sig = sign(null, signingInput(domain, canonicalJson(unsigned)), this.key).toString('base64url');
-    return canonicalJson({ ...unsigned, sig });
+    const unsigned = new CanonicalObject({ ...body, nodeId: this.nodeId, kid: this.kid });
+    const sig = sign(null, signingInput(domain, unsigned.text), this.key).toString('base64url');
+    return unsigned.with('sig', sig);
   }
 
   /**
@@ -77,12 +77,12 @@ export class RecordSigner {
   signBatch<T extends object>(domain: RecordDomain, bodies: T[]): string[] {
     if (bodies.length > MAX_SIGNATURE_BATCH) throw new RangeError(`at most ${MAX_SIGNATURE_BATCH} records per signature batch`);
     if (bodies.length === 1) return [this.sign(domain, bodies[0]!)];
-    const unsigned = bodies.map((body) => ({ ...body, nodeId: this.nodeId, kid: this.kid }));
-    const leaves = unsigned.map((u) => leafHash(signingInput(domain, canonicalJson(u))));
+    const unsigned = bodies.map((body) => new CanonicalObject({ ...body, nodeId: this.nodeId, kid: this.kid }));
+    const leaves = unsigned.map((u) => leafHash(signingInput(domain, u.text)));
     const { root, paths } = allInclusionProofs(leaves);
     const rootText = root.toString('base64url');
     const sig = sign(null, batchInput(domain, bodies.length, rootText), this.key).toString('base64url');
-    return unsigned.map((u, index) => canonicalJson({ ...u, sigBatch: { root: rootText, size: bodies.length, index, path: paths[index]!.map((h) => h.toString('base64url')), sig } }));
+    return unsigned.map((u, index) => u.with('sigBatch', { root: rootText, size: bodies.length, index, path: paths[index]!.map((h) => h.toString('base64url')), sig }));
   }
 }
 

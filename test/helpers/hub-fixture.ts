@@ -104,11 +104,11 @@ export class HubFixture {
   }
 
   /** Starts (or restarts) an agency's connector; its backend counts calls across restarts. */
-  async startConnector(agency: string, backend?: Backend): Promise<RunningConnector> {
+  async startConnector(agency: string, backend?: Backend, overrides: Partial<Pick<ConnectorConfig, 'concurrency'>> = {}): Promise<RunningConnector> {
     const counting = this.backends.get(agency) ?? new CountingBackend(backend ?? new FileBackend(join(DEMO_DATA, agency)));
     this.backends.set(agency, counting);
     const connector = await startConnector(
-      { ...this.connectorSettings(agency), backend: { type: 'file', dir: join(DEMO_DATA, agency) } },
+      { ...this.connectorSettings(agency), backend: { type: 'file', dir: join(DEMO_DATA, agency) }, ...overrides },
       { backend: counting, log: this.log },
     );
     this.connectors.set(agency, connector);

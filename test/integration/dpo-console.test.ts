@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +65,7 @@ describe('DPO console in the browser', () => {
     secret = (await addUser(usersFile, policy, { name: 'dpo.somchai', agency: 'PDPC', password: PASSWORD })).secret;
     await addUser(usersFile, policy, { name: 'dpo.locked', agency: 'PDPC', password: PASSWORD });
     const serving = hub.node;
-    auditNode = await hub.startNode({ nodeId: 'node-2', auditSequencer: false, console: { listen: '127.0.0.1:0', usersFile, maxFailures: 3, lockoutMs: 600_000 } });
+    auditNode = await hub.startNode({ nodeId: 'node-2', auditSequencer: false, console: { listen: '127.0.0.1:0', usersFile, maxFailures: 3, lockoutMs: 600_000, addressMaxFailures: 12 } });
     hub.node = serving;
     base = `https://127.0.0.1:${auditNode.consolePort}`;
     audit = await KafkaTap.open('admin', `${hub.topicPrefix}audit`);
@@ -294,5 +295,32 @@ describe('DPO console in the browser', () => {
       ]),
     );
     for (const v of viewed()) expect(v).not.toContain(SOMSRI);
+  });
+
+  /** One sign-in from a chosen loopback source address (the browser always comes from 127.0.0.1): the HTTP status. */
+  const signInFrom = async (localAddress: string, user: string, password: string, totp: string): Promise<number> => {
+    const call = (path: string, init: { method: string; headers?: Record<string, string>; body?: string }) =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
+        const req = httpsRequest(`${base}${path}`, { ...init, localAddress, rejectUnauthorized: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+        });
+        req.on('error', reject);
+        req.end(init.body);
+      });
+    const page = await call('/login?lang=en', { method: 'GET' });
+    const cookie = String(page.headers['set-cookie']).split(';')[0]!;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const form = new URLSearchParams({ csrf, user, password, totp }).toString();
+    return (await call('/login', { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form })).status;
+  };
+
+  it('locks out an address that fails 12 times across as many names: then even the right password and code are refused, from that address only', async () => {
+    for (let i = 0; i < 11; i++) expect(await signInFrom('127.0.0.2', `guess.${i}`, 'wrong password', '123456')).toBe(401);
+    // The 12th failure locks the address (its answer is still a refusal; the lock shows on the next try).
+    expect(await signInFrom('127.0.0.2', 'guess.11', 'wrong password', '123456')).toBe(401);
+    expect(await signInFrom('127.0.0.2', 'dpo.somchai', PASSWORD, totpOf({ name: 'x', totpSecret: secret }).generate())).toBe(429);
+    expect(await signInFrom('127.0.0.3', 'guess.12', 'wrong password', '123456')).toBe(401);
   });
 });

@@ -2,11 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { status, type ServiceError } from '@grpc/grpc-js';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_DATA } from '../../cli/demo-setup.ts';
+import type { Backend } from '../../connectors/backends/backend.types.ts';
+import { FileBackend } from '../../connectors/backends/file-backend.ts';
 import { RestBackend } from '../../connectors/backends/http/rest-backend.ts';
+import { topicNames } from '../../lib/kafka/topics.ts';
 import { freePort } from '../../lib/kafka/local-broker.ts';
 import { expectFailure } from '../helpers/grpc-error.ts';
 import { HubFixture, SOMCHAI, SOMSRI } from '../helpers/hub-fixture.ts';
+import { KafkaTap } from '../helpers/kafka-tap.ts';
 
 const PERSON = 'dopa.civil-registration.person';
 
@@ -191,5 +197,56 @@ describe('a connector stopped cleanly and restarted', () => {
     await ask('after-restart');
 
     expect(hub.backends.get('DOPA')!.byRecord.get(`${PERSON}/${SOMSRI}`)).toBe(11);
+  });
+});
+
+describe('a slow request at the provider', () => {
+  const ADDRESS = 'dopa.house-registration.address';
+  let hub: HubFixture;
+  let release: () => void = () => {};
+  /** DOPA's demo records, but every address lookup waits until the test releases it. */
+  const demo: Backend = new FileBackend(join(DEMO_DATA, 'DOPA'));
+  let held = 0;
+  const holding: Backend = {
+    async fetch(recordType, subject, timeoutMs) {
+      if (recordType === ADDRESS) {
+        held += 1;
+        await new Promise<void>((resolve) => (release = resolve));
+      }
+      return demo.fetch(recordType, subject, timeoutMs);
+    },
+  };
+
+  beforeAll(async () => {
+    hub = await HubFixture.start({ connectors: [] });
+  });
+  afterAll(async () => {
+    release();
+    await hub?.stop();
+  });
+
+  it('holds one of the connector\'s slots, not the requests queued behind it on the same partition', async () => {
+    const rd = await hub.client('RD');
+    const fpo = await hub.client('FPO');
+    const requests = await KafkaTap.open('admin', topicNames(hub.topicPrefix).requests('DOPA'));
+    try {
+      // Queued while no connector runs, so the connector reads them as one batch: the slow one first.
+      const slow = rd.requestRecord({ subject: SOMSRI, recordType: ADDRESS, purpose: 'TAX_ASSESSMENT', clientRequestId: randomUUID() }, { timeoutMs: 60_000 });
+      await requests.waitFor(() => true);
+      // The same citizen, so the same partition, behind the slow request.
+      const behind = Array.from({ length: 5 }, () =>
+        fpo.requestRecord({ subject: SOMSRI, recordType: PERSON, purpose: 'WELFARE_ELIGIBILITY', clientRequestId: randomUUID() }, { timeoutMs: 20_000 }),
+      );
+      await expect.poll(() => requests.messages.length, { timeout: 10_000 }).toBe(6);
+      // Two slots: the slow request holds one, the five behind it pass through the other.
+      await hub.startConnector('DOPA', holding, { concurrency: 2 });
+      const answers = await Promise.all(behind);
+      expect(answers.map((a) => (JSON.parse(a.recordJson) as { firstNameTh: string }).firstNameTh)).toEqual(Array(5).fill('สมศรี'));
+      expect(held).toBe(1);
+      release();
+      expect((await slow).recordJson).toContain('"province"');
+    } finally {
+      await requests.close();
+    }
   });
 });

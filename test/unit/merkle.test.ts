@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CompactRange } from '../../lib/merkle/compact-range.ts';
 import { EMPTY_ROOT, leafHash } from '../../lib/merkle/hash.ts';
-import { allInclusionProofs, consistencyProof, inclusionProof, rootHash } from '../../lib/merkle/tree.ts';
+import { allInclusionProofs, consistencyProof, consistencyProofFrom, inclusionProof, inclusionProofFrom, rootHash, subtreesOf } from '../../lib/merkle/tree.ts';
 import { verifyConsistency, verifyInclusion } from '../../lib/merkle/verify.ts';
 
 // Known-answer vectors for RFC 6962 / RFC 9162 hashing (the reference test data
@@ -111,5 +111,49 @@ describe('all inclusion proofs at once', () => {
         expect(verifyInclusion(m, n, leaves[m]!, paths[m]!, root)).toBe(true);
       }
     }
+  });
+});
+
+describe('proofs from stored perfect subtrees', () => {
+  const many = Array.from({ length: 70 }, (_, i) => leafHash(Buffer.from(`entry ${i}`)));
+
+  it('the compact range names each perfect subtree as it completes, and one rebuilt from them carries on the same', () => {
+    const range = new CompactRange();
+    const stored = new Map<string, Buffer>(many.map((leaf, i) => [`0/${i}`, leaf]));
+    for (const leaf of many) for (const t of range.append(leaf)) stored.set(`${t.level}/${t.index}`, t.hash);
+    // Every perfect subtree of 70 leaves, and no other: 35 + 17 + 8 + 4 + 2 + 1 above the leaves.
+    expect(stored.size - 70).toBe(67);
+    for (const [key, hash] of stored) {
+      const [level, index] = key.split('/').map(Number) as [number, number];
+      expect(hash.equals(rootHash(many, index * 2 ** level, (index + 1) * 2 ** level)), key).toBe(true);
+    }
+    const perfect = (level: number, index: number) => stored.get(`${level}/${index}`) ?? expect.fail(`no subtree ${level}/${index}`);
+    for (const size of [0, 1, 5, 31, 32, 33, 64, 69]) {
+      const restored = CompactRange.restore(size, perfect);
+      expect(restored.root().equals(rootHash(many.slice(0, size))), `size ${size}`).toBe(true);
+      restored.append(many[size]!);
+      expect(restored.root().equals(rootHash(many.slice(0, size + 1))), `size ${size} + 1`).toBe(true);
+    }
+  });
+
+  it('gives the proofs the whole leaf list gives, for every leaf and size, reading O(log² n) hashes', () => {
+    const range = new CompactRange();
+    const stored = new Map<string, Buffer>(many.map((leaf, i) => [`0/${i}`, leaf]));
+    for (const leaf of many) for (const t of range.append(leaf)) stored.set(`${t.level}/${t.index}`, t.hash);
+    let reads = 0;
+    const hashOf = subtreesOf((level, index) => {
+      reads += 1;
+      return stored.get(`${level}/${index}`)!;
+    });
+    for (const size of [1, 2, 3, 16, 17, 37, 70]) {
+      expect(hashOf(0, size).equals(rootHash(many.slice(0, size)))).toBe(true);
+      for (let i = 0; i < size; i++) expect(inclusionProofFrom(hashOf, i, size)).toEqual(inclusionProof(many, i, size));
+      for (let m = 0; m <= size; m++) expect(consistencyProofFrom(hashOf, m, size)).toEqual(consistencyProof(many, m, size));
+    }
+    reads = 0;
+    inclusionProofFrom(hashOf, 40, 70);
+    expect(reads).toBeLessThanOrEqual(7 * 7);
+    expect(() => inclusionProofFrom(hashOf, 70, 70)).toThrow(/no leaf 70 in a tree of 70/);
+    expect(() => consistencyProofFrom(hashOf, 71, 70)).toThrow(/no consistency proof from 71 to 70/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../lib/crypto/digest.ts';
+import { CanonicalObject, canonicalJson } from '../../lib/crypto/digest.ts';
 import { generateAgencyKeyPair, importSigningKey } from '../../lib/crypto/keys.ts';
 import { KeyRing } from '../../lib/crypto/key-ring.ts';
 import { RECORD_DOMAINS, RecordBatcher, RecordSigner, verifyRecord } from '../../lib/crypto/record-signature.ts';
@@ -75,5 +75,24 @@ describe('records signed in a batch', () => {
     expect(values.map((v) => JSON.parse(v).n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(values.map((v) => JSON.parse(v).sigBatch.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     for (const v of values) expect(verifyRecord(RECORD_DOMAINS.claim, v, keys)).toMatchObject({ ok: true });
+  });
+});
+
+describe('a canonical object with one more member', () => {
+  it('is exactly the canonical JSON of the object with that member, wherever it sorts', () => {
+    const objects: Record<string, unknown>[] = [
+      {},
+      { b: 1, a: [1, { z: 'é', y: null }], c: 'x' },
+      { nodeId: 'node-1', kid: 'k1', at: 1.5e21, gone: undefined, 'ä': 'umlaut', '\u{1f600}': 'emoji', '\u00e9': 2, Z: true },
+    ];
+    for (const value of objects) {
+      const object = new CanonicalObject(value);
+      expect(object.text).toBe(canonicalJson(value));
+      for (const name of ['', 'A', 'sig', 'sigBatch', 'zzz', '\u00ff', '\u{1f601}']) {
+        const member = { root: 'r', path: ['p'], index: 2 };
+        expect(object.with(name, member), name).toBe(canonicalJson({ ...value, [name]: member }));
+      }
+    }
+    expect(() => new CanonicalObject({ sig: 'x' }).with('sig', 'y')).toThrow(/already has a member "sig"/);
   });
 });
