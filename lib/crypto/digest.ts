@@ -42,3 +42,34 @@ export class CanonicalObject {
     return `{${members.join(',')}}`;
   }
 }
+
+/**
+ * Whether `text` is the RFC 8785 canonical JSON of `value` (what JSON.parse
+ * made of it). Mostly answered by the engine's own JSON.stringify (far cheaper
+ * than canonicalising again): when every object's keys already come in sorted
+ * order and every string is well-formed, canonical JSON is exactly
+ * JSON.stringify's output. Anything else (integer-like keys, which objects
+ * keep in numeric order) is checked the full way, so the answer is always
+ * canonicalJson(value) === text.
+ */
+export function isCanonicalText(value: unknown, text: string): boolean {
+  if (JSON.stringify(value) === text && sortedAndWellFormed(value)) return true;
+  try {
+    return canonicalJson(value) === text;
+  } catch {
+    return false;
+  }
+}
+
+function sortedAndWellFormed(value: unknown): boolean {
+  if (typeof value === 'string') return value.isWellFormed();
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) return value.every(sortedAndWellFormed);
+  const record = value as Record<string, unknown>;
+  let previous: string | undefined;
+  for (const key of Object.keys(record)) {
+    if (!key.isWellFormed() || (previous !== undefined && !(previous < key)) || !sortedAndWellFormed(record[key])) return false;
+    previous = key;
+  }
+  return true;
+}

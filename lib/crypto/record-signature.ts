@@ -1,5 +1,5 @@
 import { KeyObject, sign, verify } from 'node:crypto';
-import { CanonicalObject, canonicalJson } from './digest.ts';
+import { CanonicalObject, canonicalJson, isCanonicalText } from './digest.ts';
 import { leafHash } from '../merkle/hash.ts';
 import { allInclusionProofs } from '../merkle/tree.ts';
 import { verifyInclusion } from '../merkle/verify.ts';
@@ -146,13 +146,7 @@ export function verifyRecord(domain: RecordDomain, raw: Buffer | string, keys: N
   if (sig !== undefined && sigBatch !== undefined) return { ok: false, reason: 'both sig and sigBatch: one signature form only' };
   const key = keys(nodeId, kid);
   if (!key) return { ok: false, reason: `signed by an unknown node or key (node ${clipId(nodeId)}, kid ${clipId(kid)})` };
-  let canonical: string;
-  try {
-    canonical = canonicalJson(parsed);
-  } catch {
-    return { ok: false, reason: 'not canonicalisable JSON' };
-  }
-  if (canonical !== text) return { ok: false, reason: 'not in canonical form (RFC 8785)' };
+  if (!isCanonicalText(parsed, text)) return { ok: false, reason: 'not in canonical form (RFC 8785)' };
   const signer = `node ${clipId(nodeId)}'s key ${clipId(kid)}`;
   if (typeof sig === 'string') {
     const valid = verify(null, signingInput(domain, withoutMember(text, 'sig', JSON.stringify(sig)) ?? canonicalJson(unsigned)), key, Buffer.from(sig, 'base64url'));

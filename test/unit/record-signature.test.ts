@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CanonicalObject, canonicalJson } from '../../lib/crypto/digest.ts';
+import { CanonicalObject, canonicalJson, isCanonicalText } from '../../lib/crypto/digest.ts';
 import { generateAgencyKeyPair, importSigningKey } from '../../lib/crypto/keys.ts';
 import { KeyRing } from '../../lib/crypto/key-ring.ts';
 import { RECORD_DOMAINS, RecordBatcher, RecordSigner, verifyRecord } from '../../lib/crypto/record-signature.ts';
@@ -31,6 +31,11 @@ describe('signed Kafka records', () => {
     expect(verifyRecord(RECORD_DOMAINS.auditEntry, raw.replace('"nodeId":"n1"', '"nodeId":"n2"'), keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/unknown node/) });
     expect(verifyRecord(RECORD_DOMAINS.consentEvent, raw, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/does not verify/) });
     expect(verifyRecord(RECORD_DOMAINS.auditEntry, ` ${raw}`, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/canonical/) });
+    // The same signed fact in another byte form: keys out of order, or spaced out.
+    const parsed = JSON.parse(raw) as Record<string, unknown>;
+    const reordered = JSON.stringify(Object.fromEntries(Object.entries(parsed).reverse()));
+    expect(verifyRecord(RECORD_DOMAINS.auditEntry, reordered, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/canonical/) });
+    expect(verifyRecord(RECORD_DOMAINS.auditEntry, JSON.stringify(parsed, null, 1), keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/canonical/) });
     expect(verifyRecord(RECORD_DOMAINS.auditEntry, 'garbage', keys)).toMatchObject({ ok: false, reason: 'not JSON' });
   });
 });
@@ -94,5 +99,29 @@ describe('a canonical object with one more member', () => {
       }
     }
     expect(() => new CanonicalObject({ sig: 'x' }).with('sig', 'y')).toThrow(/already has a member "sig"/);
+  });
+});
+
+describe('checking that a text is canonical JSON', () => {
+  it('answers exactly canonicalJson(JSON.parse(text)) === text, on canonical texts and on near misses', () => {
+    const texts = [
+      '{}', '[]', '"x"', '1', '{"a":1,"b":[1,2,{"c":null,"d":"é"}]}', '{"b":1,"a":2}', '{"a":1, "b":2}', '{"a":1,"a":2}',
+      '{"10":1,"9":2}', '{"9":2,"10":1}', '{"a":{"10":1,"9":2}}', '{"x":"\\ud800"}', '{"\\udc00":1}', '{"n":-0}', '{"n":1e21}', '{"n":1e+21}',
+      '{"n":1.50}', '{"n":1.5}', '{"s":"\\u00e9"}', '{"s":"é"}', '{"s":"\\u001f"}', '{"__proto__":1,"a":2}', '{"toJSON":"x"}', '{"A":1,"a":2}', '{"a":1,"A":2}',
+      '{"\u{1f600}":1,"\uff61":2}', '{"\uff61":2,"\u{1f600}":1}', '[1,{"b":1,"a":1}]', '{"a":[{"z":1,"y":2}]}',
+    ];
+    for (const text of texts) {
+      const value = JSON.parse(text) as unknown;
+      let expected: boolean;
+      try {
+        expected = canonicalJson(value) === text;
+      } catch {
+        expected = false;
+      }
+      expect(isCanonicalText(value, text), text).toBe(expected);
+    }
+    // The near misses above are there: some canonical, some not.
+    expect(texts.filter((t) => isCanonicalText(JSON.parse(t), t)).length).toBeGreaterThan(5);
+    expect(texts.filter((t) => !isCanonicalText(JSON.parse(t), t)).length).toBeGreaterThan(5);
   });
 });
