@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { HubError } from '../errors/hub-error.ts';
 import type { Logger } from '../log.ts';
 import { ADMIN_OFF, type AdminListenSettings } from './admin-listen.ts';
-import { runReadinessChecks, type ReadinessCheck } from './readiness.ts';
+import { failedChecks, runReadinessChecks, type ReadinessCheck } from './readiness.ts';
 
 
 export interface AdminServer {
@@ -85,9 +85,7 @@ async function route(
       return send(res, 200, 'application/json', JSON.stringify({ status: 'alive' }) + '\n');
     case '/readyz': {
       const results = await runReadinessChecks(checks);
-      const failed = Object.entries(results)
-        .filter(([, r]) => r !== 'ok')
-        .map(([name]) => name);
+      const failed = failedChecks(results);
       const body = { ready: failed.length === 0, ...(failed.length > 0 ? { failed } : {}), checks: results };
       return send(res, failed.length === 0 ? 200 : 503, 'application/json', JSON.stringify(body) + '\n');
     }

@@ -21,6 +21,13 @@ export async function runReadinessChecks(checks: Readonly<Record<string, Readine
   return Object.fromEntries(entries);
 }
 
+/** The names of the checks that did not pass, in order. */
+export function failedChecks(results: Readonly<Record<string, string>>): string[] {
+  return Object.entries(results)
+    .filter(([, r]) => r !== 'ok')
+    .map(([name]) => name);
+}
+
 /**
  * Runs `checks` every `intervalMs` and calls `onChange` when their verdict
  * changes (and once at the first run), with the names of the checks that
@@ -41,9 +48,7 @@ export function watchReadiness(
   const tick = async () => {
     const results = await runReadinessChecks(checks);
     if (stopped) return;
-    const failed = Object.entries(results)
-      .filter(([, r]) => r !== 'ok')
-      .map(([name]) => name);
+    const failed = failedChecks(results);
     const verdict = failed.join(',');
     if (verdict !== last) {
       last = verdict;
